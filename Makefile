@@ -1,0 +1,66 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# `make demo` and `make test` do all set-up themselves: system packages, the
+# .venv, pinned requirements, the CMake build installed into .venv, and GRC's
+# block path. Every step is skipped when already done.
+
+VENV      := $(CURDIR)/.venv
+PYTHON    := $(VENV)/bin/python
+BUILD     := $(CURDIR)/build
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+SYSTEM_PY := /usr/bin/python3
+
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: all setup system venv build install demo test test-cpp test-python bench clean distclean
+
+all: install
+
+setup: install
+
+system:
+	@tools/install-system-packages.sh
+
+$(VENV)/.created: | system
+	$(SYSTEM_PY) -m venv --system-site-packages $(VENV)
+	touch $@
+
+$(VENV)/.requirements: requirements.txt $(VENV)/.created
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.requirements
+
+$(BUILD)/CMakeCache.txt: $(VENV)/.requirements CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release \
+	    -DCMAKE_INSTALL_PREFIX=$(VENV) \
+	    -DPYTHON_EXECUTABLE=$(PYTHON) -DPython_EXECUTABLE=$(PYTHON) \
+	    -DENABLE_DOXYGEN=OFF
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+install: build
+	cmake --install $(BUILD) > /dev/null
+	@tools/install-venv-launchers.sh $(VENV)
+	@$(PYTHON) tools/configure_grc.py $(VENV)/share/gnuradio/grc/blocks
+
+test: install
+	cd $(BUILD) && ctest --output-on-failure
+	cd $(CURDIR) && $(PYTHON) -m pytest tests -q
+
+demo: install
+	$(VENV)/bin/sentinel demo
+
+bench: install
+	$(PYTHON) benchmarks/bench_prbs.py
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf $(VENV)

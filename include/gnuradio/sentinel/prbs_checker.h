@@ -1,0 +1,167 @@
+/*
+ * Copyright 2026 The gr-sentinel authors.
+ *
+ * This file is part of gr-sentinel
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#ifndef INCLUDED_SENTINEL_PRBS_CHECKER_H
+#define INCLUDED_SENTINEL_PRBS_CHECKER_H
+
+#include <gnuradio/sentinel/api.h>
+#include <gnuradio/sentinel/lfsr.h>
+#include <gnuradio/sentinel/prbs_pattern.h>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gr {
+namespace sentinel {
+
+//! One snapshot of a BER measurement, published on every event.
+struct SENTINEL_API prbs_report {
+    std::string event;      //!< "report", "lock", "loss" or "reset"
+    uint64_t offset;        //!< input bits consumed so far (absolute, never reset)
+    uint64_t bits;          //!< bits compared while locked
+    uint64_t errors;        //!< errors among them
+    double ber;             //!< errors / bits (0 when bits == 0)
+    double ber_low;         //!< 95% Wilson interval, lower bound
+    double ber_high;        //!< 95% Wilson interval, upper bound
+    uint64_t window_bits;   //!< bits in the rolling window (up to its length)
+    uint64_t window_errors; //!< errors in the rolling window
+    double window_ber;      //!< window_errors / window_bits
+    bool locked;
+    bool inverted; //!< received stream is the complement of the pattern's polarity
+    uint64_t resyncs;       //!< locks regained after a loss of sync
+    uint64_t slips;         //!< resyncs explained by a bit slip
+    int64_t slipped_bits;   //!< net slip: > 0 bits inserted, < 0 bits deleted
+    uint64_t unchecked_bits; //!< bits spent acquiring or discarded at a loss
+};
+
+//! 95% Wilson score interval for k errors in n bits ({0, 1} when n == 0).
+SENTINEL_API std::pair<double, double> wilson_interval(uint64_t k, uint64_t n);
+
+/*!
+ * \brief The BER tester's state machine, without any GNU Radio scheduling.
+ * \ingroup sentinel
+ *
+ * Hunting: load \p degree received bits into a register, then run two local
+ * generators, one seeded with the register and one with its complement, for
+ * \p sync_bits bits. A generator whose errors stay at or below
+ * loss_threshold * sync_bits (and whose register is non-zero) gives lock,
+ * upright or inverted. Otherwise the next bits are loaded and it tries again.
+ *
+ * Locked: the local generator runs free, so channel errors do not propagate.
+ * Bits are checked in blocks of \p loss_bits. A block with more than
+ * loss_threshold * loss_bits errors declares loss of sync: that block is
+ * removed from the counts (it is counted in unchecked_bits) and hunting
+ * starts again. On re-lock the old generator, kept running, tells whether the
+ * new alignment is a slip of up to 64 bits either way.
+ *
+ * Counts include the block in progress. The rolling window covers the last
+ * \p window_bits compared bits, including a block later discarded.
+ */
+class SENTINEL_API prbs_checker
+{
+public:
+    using report_callback = std::function<void(const prbs_report&)>;
+
+    prbs_checker(const prbs_pattern& pattern,
+                 unsigned sync_bits,
+                 unsigned loss_bits,
+                 double loss_threshold,
+                 uint64_t window_bits,
+                 uint64_t report_interval,
+                 report_callback callback = nullptr);
+
+    /*!
+     * \brief Check \p count bits (1..64) held in the low bits of \p chunk,
+     * the first of them in bit (count-1).
+     */
+    void feed(uint64_t chunk, unsigned count);
+
+    //! Clear all counts and start hunting again.
+    void reset();
+
+    prbs_report report(const std::string& event = "report") const;
+
+    uint64_t bits() const { return d_committed_bits + d_block_bits; }
+    uint64_t errors() const { return d_committed_errors + d_block_errors; }
+    double ber() const;
+    bool locked() const { return d_state == state::locked; }
+    //! True when the stream is the complement of the pattern's O.150 polarity.
+    bool inverted() const { return d_complemented != d_pattern.inverted; }
+    uint64_t resyncs() const { return d_resyncs; }
+    uint64_t slips() const { return d_slips; }
+    uint64_t unchecked_bits() const { return d_unchecked_bits; }
+    uint64_t offset() const { return d_offset; }
+    const prbs_pattern& pattern() const { return d_pattern; }
+
+    //! Largest slip, in bits either way, that a resync can attribute.
+    static constexpr unsigned max_slip = 64;
+
+private:
+    enum class state { loading, confirming, locked };
+
+    uint64_t bits_to_boundary() const;
+    void consume(uint64_t seg, unsigned count);
+    void consume_loading(uint64_t seg, unsigned count);
+    void consume_confirming(uint64_t seg, unsigned count);
+    void consume_locked(uint64_t seg, unsigned count);
+    void declare_lock(bool inverted);
+    void declare_loss();
+    void publish(const std::string& event);
+    void window_push(uint64_t error_bits, unsigned count);
+    void window_clear();
+
+    prbs_pattern d_pattern;
+    unsigned d_sync_bits;
+    unsigned d_loss_bits;
+    double d_loss_threshold;
+    uint64_t d_report_interval;
+    report_callback d_callback;
+
+    state d_state;
+    uint64_t d_offset;
+    uint64_t d_next_report;
+
+    // hunting
+    uint64_t d_loaded;
+    unsigned d_load_count;
+    unsigned d_confirm_count;
+    unsigned d_confirm_errors_upright;
+    unsigned d_confirm_errors_inverted;
+    lfsr d_upright;
+    lfsr d_complement;
+
+    // locked
+    lfsr d_local;        // raw LFSR bits, before any polarity
+    bool d_complemented; // the stream is the complement of d_local's bits
+    unsigned d_block_bits;
+    unsigned d_block_errors;
+    uint64_t d_committed_bits;
+    uint64_t d_committed_errors;
+
+    // after a loss: the old alignment, kept running to measure a slip
+    lfsr d_flywheel;
+    bool d_flywheel_valid;
+
+    uint64_t d_resyncs;
+    uint64_t d_slips;
+    int64_t d_slipped_bits;
+    uint64_t d_unchecked_bits;
+
+    // rolling window of error bits, a ring of d_window_len bits
+    uint64_t d_window_len;
+    std::vector<uint64_t> d_window;
+    uint64_t d_window_pos;
+    uint64_t d_window_filled;
+    uint64_t d_window_errors;
+};
+
+} // namespace sentinel
+} // namespace gr
+
+#endif /* INCLUDED_SENTINEL_PRBS_CHECKER_H */

@@ -1,0 +1,20 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""gr-sentinel: link test equipment and trained neural blocks for GNU Radio 3.10.
+
+C++ blocks (PRBS BER tester) come from the compiled bindings; Python blocks
+are imported below, one per file.
+"""
+
+__version__ = "0.1.0"
+
+try:
+    from .sentinel_python import *  # noqa: F401,F403
+except ImportError as error:  # pragma: no cover - a broken install
+    raise ImportError(
+        "gr-sentinel's compiled bindings failed to load ({}). Build and install "
+        "the module with 'make install' (see README.md).".format(error)
+    ) from error

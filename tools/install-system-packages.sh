@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Install the Debian/Ubuntu packages gr-sentinel builds and runs with.
+# Does nothing when they are all present, so it is safe to run every time.
+set -euo pipefail
+
+packages=(
+    gnuradio gnuradio-dev pybind11-dev libboost-test-dev
+    cmake g++ make pkg-config python3-dev python3-venv
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing system packages: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
