@@ -13,6 +13,8 @@ PYTHON    := $(VENV)/bin/python
 BUILD     := $(CURDIR)/build
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 SYSTEM_PY := /usr/bin/python3
+# GRC_CONFIG=no skips adding the blocks to ~/.gnuradio/config.conf (e.g. a second checkout).
+GRC_CONFIG ?= yes
 
 export QT_QPA_PLATFORM ?= offscreen
 
@@ -47,7 +49,9 @@ build: $(BUILD)/CMakeCache.txt
 install: build
 	cmake --install $(BUILD) > /dev/null
 	@tools/install-venv-launchers.sh $(VENV)
+ifneq ($(GRC_CONFIG),no)
 	@$(PYTHON) tools/configure_grc.py $(VENV)/share/gnuradio/grc/blocks
+endif
 
 test: install
 	cd $(BUILD) && ctest --output-on-failure
