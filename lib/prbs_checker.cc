@@ -95,6 +95,7 @@ void prbs_checker::reset()
     d_confirm_errors_upright = 0;
     d_confirm_errors_inverted = 0;
     d_complemented = false;
+    d_verified = false;
     d_block_bits = 0;
     d_block_errors = 0;
     d_committed_bits = 0;
@@ -246,10 +247,19 @@ void prbs_checker::consume_confirming(uint64_t seg, unsigned count)
 
 void prbs_checker::declare_lock(bool complemented)
 {
+    // Tentative until the first block passes the loss check: a register loaded
+    // with a bit error predicts a sequence whose errors start sparse (for
+    // PRBS31 about 10 in the first 128 bits) and only later approach 50%.
     d_state = state::locked;
+    d_verified = false;
     d_complemented = complemented;
     d_block_bits = 0;
     d_block_errors = 0;
+}
+
+void prbs_checker::confirm_lock()
+{
+    d_verified = true;
     if (d_flywheel_valid) {
         d_resyncs++;
         // Find d with flywheel advanced by d == local: d > 0 means the stream
@@ -291,25 +301,37 @@ void prbs_checker::consume_locked(uint64_t seg, unsigned count)
         return;
     }
     if (d_block_errors > d_loss_threshold * d_loss_bits) {
-        declare_loss();
+        if (d_verified) {
+            declare_loss();
+        } else {
+            restart_hunt(); // a false lock: part of acquisition, not a loss
+        }
         return;
     }
     d_committed_bits += d_block_bits;
     d_committed_errors += d_block_errors;
     d_block_bits = 0;
     d_block_errors = 0;
+    if (!d_verified) {
+        confirm_lock();
+    }
 }
 
-void prbs_checker::declare_loss()
+void prbs_checker::restart_hunt()
 {
     d_unchecked_bits += d_block_bits;
     d_block_bits = 0;
     d_block_errors = 0;
-    d_flywheel = d_local;
-    d_flywheel_valid = true;
     d_state = state::loading;
     d_loaded = 0;
     d_load_count = 0;
+}
+
+void prbs_checker::declare_loss()
+{
+    d_flywheel = d_local;
+    d_flywheel_valid = true;
+    restart_hunt();
     publish("loss");
 }
 

@@ -52,6 +52,9 @@ SENTINEL_API std::pair<double, double> wilson_interval(uint64_t k, uint64_t n);
  * \p sync_bits bits. A generator whose errors stay at or below
  * loss_threshold * sync_bits (and whose register is non-zero) gives lock,
  * upright or inverted. Otherwise the next bits are loaded and it tries again.
+ * The lock is confirmed (and published) only when the first \p loss_bits
+ * block after it passes the loss check; a failing first block is a false lock
+ * (a register loaded with a bit error), counted as acquisition, not as a loss.
  *
  * Locked: the local generator runs free, so channel errors do not propagate.
  * Bits are checked in blocks of \p loss_bits. A block with more than
@@ -60,7 +63,7 @@ SENTINEL_API std::pair<double, double> wilson_interval(uint64_t k, uint64_t n);
  * starts again. On re-lock the old generator, kept running, tells whether the
  * new alignment is a slip of up to 64 bits either way.
  *
- * Counts include the block in progress. The rolling window covers the last
+ * Once locked, counts include the block in progress. The rolling window covers the last
  * \p window_bits compared bits, including a block later discarded.
  */
 class SENTINEL_API prbs_checker
@@ -87,10 +90,10 @@ public:
 
     prbs_report report(const std::string& event = "report") const;
 
-    uint64_t bits() const { return d_committed_bits + d_block_bits; }
-    uint64_t errors() const { return d_committed_errors + d_block_errors; }
+    uint64_t bits() const { return d_committed_bits + (d_verified ? d_block_bits : 0); }
+    uint64_t errors() const { return d_committed_errors + (d_verified ? d_block_errors : 0); }
     double ber() const;
-    bool locked() const { return d_state == state::locked; }
+    bool locked() const { return d_state == state::locked && d_verified; }
     //! True when the stream is the complement of the pattern's O.150 polarity.
     bool inverted() const { return d_complemented != d_pattern.inverted; }
     uint64_t resyncs() const { return d_resyncs; }
@@ -110,8 +113,10 @@ private:
     void consume_loading(uint64_t seg, unsigned count);
     void consume_confirming(uint64_t seg, unsigned count);
     void consume_locked(uint64_t seg, unsigned count);
-    void declare_lock(bool inverted);
+    void declare_lock(bool complemented);
+    void confirm_lock();
     void declare_loss();
+    void restart_hunt();
     void publish(const std::string& event);
     void window_push(uint64_t error_bits, unsigned count);
     void window_clear();
@@ -139,6 +144,7 @@ private:
     // locked
     lfsr d_local;        // raw LFSR bits, before any polarity
     bool d_complemented; // the stream is the complement of d_local's bits
+    bool d_verified;     // the first block after a candidate lock has passed
     unsigned d_block_bits;
     unsigned d_block_errors;
     uint64_t d_committed_bits;

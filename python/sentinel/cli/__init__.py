@@ -1,0 +1,35 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The `sentinel` command line. Each sub-command lives in its own module."""
+
+import argparse
+import sys
+
+from . import demo
+
+_COMMANDS = (demo,)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="sentinel", description="gr-sentinel: link test and neural monitoring for GNU Radio.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in _COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, RuntimeError) as error:
+        print("sentinel {}: error: {}".format(args.command, error), file=sys.stderr)
+        return 2
