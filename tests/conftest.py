@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -19,23 +20,33 @@ VENV = pathlib.Path(sys.prefix)
 GRC_BLOCKS = VENV / "share" / "gnuradio" / "grc" / "blocks"
 
 
-@pytest.fixture
-def grcc(tmp_path):
-    """Compile a .grc with grcc against this checkout's installed blocks only.
+EXAMPLES = sorted((REPO / "examples").glob("*.grc"))
+
+
+def run_grcc(grc_files, out_dir, home):
+    """Compile flowgraphs with grcc against this checkout's installed blocks only.
 
     HOME points at an empty folder so ~/.gnuradio/config.conf of another
-    checkout cannot add a second copy of the blocks.
+    checkout cannot add a second copy of the blocks. Returns grcc's result.
     """
+    env = dict(os.environ, GRC_BLOCKS_PATH=str(GRC_BLOCKS), HOME=str(home))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(["grcc", "-o", str(out_dir)] + [str(f) for f in grc_files],
+                          env=env, capture_output=True, text=True)
 
-    def compile_flowgraph(grc_file):
-        env = dict(os.environ, GRC_BLOCKS_PATH=str(GRC_BLOCKS), HOME=str(tmp_path))
-        out_dir = tmp_path / "generated"
-        out_dir.mkdir(exist_ok=True)
-        result = subprocess.run(["grcc", "-o", str(out_dir), str(grc_file)],
-                                env=env, capture_output=True, text=True)
-        assert result.returncode == 0, result.stdout + result.stderr
-        generated = list(out_dir.glob("*.py"))
-        assert generated, "grcc wrote no Python for {}".format(grc_file)
-        return max(generated, key=lambda p: p.stat().st_mtime)
 
-    return compile_flowgraph
+@pytest.fixture(scope="session")
+def compiled_examples(tmp_path_factory):
+    """Every example compiled in one grcc call (loading GRC's block library is the slow part).
+
+    Returns {example file name: generated Python file}.
+    """
+    home = tmp_path_factory.mktemp("home")
+    out_dir = tmp_path_factory.mktemp("generated")
+    result = run_grcc(EXAMPLES, out_dir, home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    generated = {}
+    for example in EXAMPLES:
+        flowgraph_id = yaml.safe_load(example.read_text())["options"]["parameters"]["id"]
+        generated[example.name] = out_dir / (flowgraph_id + ".py")
+    return generated
