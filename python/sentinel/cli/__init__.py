@@ -8,9 +8,9 @@
 import argparse
 import sys
 
-from . import demo
+from . import data, demo
 
-_COMMANDS = (demo,)
+_COMMANDS = (data, demo)
 
 
 def build_parser():

@@ -1,0 +1,109 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`sentinel data generate|info|plot|export`."""
+
+import json
+import time
+
+import numpy as np
+
+
+def add_parser(sub):
+    parser = sub.add_parser("data", help="generate, inspect and plot datasets")
+    data_sub = parser.add_subparsers(dest="data_command", metavar="ACTION")
+    data_sub.required = True
+
+    gen = data_sub.add_parser("generate", help="generate a dataset with GNU Radio")
+    gen.add_argument("recipe", choices=["rml2016", "mae"])
+    gen.add_argument("-o", "--output", required=True, help="HDF5 file to write")
+    gen.add_argument("-n", "--count", type=int, default=1000, help="examples per (class, SNR)")
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--length", type=int, help="samples per vector (128 rml2016, 1000 mae)")
+    gen.add_argument("--snrs", type=float, nargs="+", metavar="DB", help="SNR labels in dB")
+    gen.add_argument("--classes", nargs="+", help="rml2016 only: a subset of the 11 classes")
+    gen.add_argument("--normalization", default="energy", choices=["energy", "l1", "none"])
+    for impairment in ("sro", "cfo", "fading"):
+        gen.add_argument("--no-" + impairment, dest=impairment, action="store_false",
+                         help="rml2016 only: switch off the " + impairment.upper() + " impairment")
+    gen.add_argument("--workers", type=int, default=0, help="processes (default: up to 2)")
+    gen.add_argument("--quiet", action="store_true", help="no progress bar")
+    gen.set_defaults(run=run_generate)
+
+    info = data_sub.add_parser("info", help="describe a dataset file")
+    info.add_argument("file")
+    info.set_defaults(run=run_info)
+
+    plot = data_sub.add_parser("plot", help="PNG of constellations and spectra per class")
+    plot.add_argument("file")
+    plot.add_argument("--snr", type=float, default=18.0)
+    plot.add_argument("-o", "--output", default="dataset.png")
+    plot.set_defaults(run=run_plot)
+
+    export = data_sub.add_parser("export", help="write examples as annotated SigMF recordings")
+    export.add_argument("file")
+    export.add_argument("indices", type=int, nargs="+")
+    export.add_argument("-o", "--output", default="sigmf_examples")
+    export.set_defaults(run=run_export)
+    return parser
+
+
+def run_generate(args):
+    from ..data import ChannelConfig, MAEPaper, RadioML2016, generate
+
+    options = {}
+    if args.length is not None:
+        options["length"] = args.length
+    if args.snrs:
+        options["snrs"] = tuple(args.snrs)
+    if args.recipe == "rml2016":
+        recipe = RadioML2016(classes=args.classes, channel_config=ChannelConfig(
+            sro=args.sro, cfo=args.cfo, fading=args.fading), **options)
+    else:
+        if args.classes:
+            raise ValueError("--classes applies to rml2016 only")
+        recipe = MAEPaper(**options)
+    start = time.perf_counter()
+    generate(recipe, args.output, args.count, args.seed, args.normalization,
+             args.workers or None, progress=not args.quiet)
+    print("wrote {} ({} examples) in {:.1f} s".format(
+        args.output, args.count * len(recipe.class_names) * len(recipe.snrs), time.perf_counter() - start))
+
+
+def run_info(args):
+    from ..data.loaders import open_any
+
+    ds = open_any(args.file)
+    print("file:          {}".format(args.file))
+    print("recipe:        {}".format(ds.attrs.get("recipe")))
+    print("examples:      {}  shape {}".format(len(ds), ds.iq.shape))
+    print("normalization: {}".format(ds.attrs.get("normalization")))
+    print("seed:          {}".format(ds.attrs.get("seed", "n/a")))
+    counts = np.bincount(ds.label, minlength=len(ds.class_names))
+    print("classes:       " + ", ".join("{} ({})".format(n, c) for n, c in zip(ds.class_names, counts)))
+    snrs = np.unique(ds.snr)
+    print("SNRs (dB):     {} .. {} ({} values)".format(snrs.min(), snrs.max(), len(snrs)))
+    if ds.parameters:
+        print("parameters:    " + json.dumps(ds.parameters, sort_keys=True))
+
+
+def run_plot(args):
+    from ..data.loaders import open_any
+    from ..data.plots import plot_classes
+
+    plot_classes(open_any(args.file), args.snr, args.output)
+    print("wrote {}".format(args.output))
+
+
+def run_export(args):
+    from ..data.loaders import open_any
+    from ..data.sigmf_io import export_examples
+
+    ds = open_any(args.file)
+    bad = [i for i in args.indices if not 0 <= i < len(ds)]
+    if bad:
+        raise ValueError("indices: {} outside 0..{}".format(bad, len(ds) - 1))
+    for path in export_examples(ds, args.indices, args.output):
+        print(path)
