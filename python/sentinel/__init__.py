@@ -18,3 +18,5 @@ except ImportError as error:  # pragma: no cover - a broken install
         "gr-sentinel's compiled bindings failed to load ({}). Build and install "
         "the module with 'make install' (see README.md).".format(error)
     ) from error
+
+from .mae_anomaly_scorer import mae_anomaly_scorer  # noqa: E402,F401

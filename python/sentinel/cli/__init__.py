@@ -8,9 +8,9 @@
 import argparse
 import sys
 
-from . import data, demo
+from . import data, demo, train
 
-_COMMANDS = (data, demo)
+_COMMANDS = (data, demo, train)
 
 
 def build_parser():
