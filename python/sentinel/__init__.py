@@ -20,3 +20,4 @@ except ImportError as error:  # pragma: no cover - a broken install
     ) from error
 
 from .mae_anomaly_scorer import mae_anomaly_scorer  # noqa: E402,F401
+from .modulation_classifier import modulation_classifier  # noqa: E402,F401

@@ -24,6 +24,8 @@ def build_parser():
 
 
 def main(argv=None):
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # progress lines reach logs as they happen
     args = build_parser().parse_args(argv)
     try:
         return args.run(args) or 0

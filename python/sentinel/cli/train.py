@@ -30,6 +30,24 @@ def add_parser(sub):
     mae.add_argument("--threads", type=int, default=0)
     mae.set_defaults(run=run_train_mae)
 
+    amc = train_sub.add_parser("amc", help="a modulation classifier (AFNet paper 002, baselines)")
+    amc.add_argument("--model", dest="architecture", default="afnet", choices=["afnet", "vtcnn2", "resnet"])
+    amc.add_argument("--data", required=True, help="a `sentinel data generate rml2016` file")
+    amc.add_argument("-o", "--output", required=True, help="bundle folder to write")
+    amc.add_argument("--epochs", type=int, default=30)
+    amc.add_argument("--batch-size", type=int, default=512)
+    amc.add_argument("--lr", type=float, default=1e-3)
+    amc.add_argument("--patience", type=int, default=15)
+    amc.add_argument("--cw", action="store_true", help="confidence-weighted two-stage training")
+    amc.add_argument("--cw-k", type=int, default=3)
+    amc.add_argument("--cw-weights-from", help="bundle whose predictions give the CW weights")
+    amc.add_argument("--arch", default="{}", help="JSON of architecture options, e.g. '{\"groups\": 4}'")
+    amc.add_argument("--seed", type=int, default=1)
+    amc.add_argument("--split-seed", type=int, default=0)
+    amc.add_argument("--checkpoint-dir")
+    amc.add_argument("--threads", type=int, default=0)
+    amc.set_defaults(run=run_train_amc)
+
     evaluate = sub.add_parser("eval", help="evaluate a bundle on fresh data and write a report")
     eval_sub = evaluate.add_subparsers(dest="model", metavar="MODEL")
     eval_sub.required = True
@@ -38,6 +56,12 @@ def add_parser(sub):
     mae_eval.add_argument("--data", required=True, help="a mae file made with another seed")
     mae_eval.add_argument("--report", default="reports/mae", help="folder for JSON and PNGs")
     mae_eval.set_defaults(run=run_eval_mae)
+    amc_eval = eval_sub.add_parser("amc", help="accuracy vs SNR, confusion matrices, tables")
+    amc_eval.add_argument("--models", nargs="+", default=["afnet", "vtcnn2"], help="bundle names or folders")
+    amc_eval.add_argument("--data", required=True)
+    amc_eval.add_argument("--split-seed", type=int, default=0)
+    amc_eval.add_argument("--report", default="reports/amc")
+    amc_eval.set_defaults(run=run_eval_amc)
     return train
 
 
@@ -55,3 +79,24 @@ def run_eval_mae(args):
     from ..train import mae
 
     mae.evaluate(args.bundle, args.data, args.report)
+
+
+def run_train_amc(args):
+    import json
+
+    from ..train import amc
+
+    try:
+        arch = json.loads(args.arch)
+    except ValueError as error:
+        raise ValueError("--arch must be a JSON object: {}".format(error)) from None
+    amc.train(args.architecture, args.data, args.output, epochs=args.epochs, batch_size=args.batch_size,
+              lr=args.lr, patience=args.patience, seed=args.seed, split_seed=args.split_seed, cw=args.cw,
+              cw_k=args.cw_k, cw_weights_from=args.cw_weights_from, architecture=arch,
+              checkpoint_dir=args.checkpoint_dir, threads=args.threads, command=_command_line())
+
+
+def run_eval_amc(args):
+    from ..train import amc
+
+    amc.evaluate(args.models, args.data, args.split_seed, args.report)

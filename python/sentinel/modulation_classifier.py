@@ -1,0 +1,59 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""GNU Radio block: the modulation classifier (AFNet by default, VT-CNN2 or any amc bundle)."""
+
+import numpy as np
+
+from .runtime.block import model_block
+
+
+def _amc():
+    from .nn import amc  # torch is imported only when a model block is built
+    return amc
+
+
+class modulation_classifier(model_block):
+    """Class index per window (as float32) and a detection with label, confidence and
+    all class probabilities. `model` is "afnet", "vtcnn2", or a bundle folder."""
+
+    kind = "amc"
+    tag_key = "modulation"
+
+    def __init__(self, model="afnet", stride=128, mode="lossless", device="auto", threads=0,
+                 backend="auto", max_batch=256, queue_depth=4, emit_tags=False, samp_rate=0.0):
+        model_block.__init__(self, "modulation_classifier", model, stride, mode, device, threads,
+                             backend, max_batch, queue_depth, emit_tags, samp_rate)
+
+    def configure(self, bundle):
+        from .runtime.bundle import BundleError
+
+        self.classes = bundle.classes
+        if not self.classes:
+            raise BundleError("model: {} has no outputs.classes list".format(bundle.path))
+        if bundle.card["architecture"].get("classes") != len(self.classes):
+            raise BundleError("model: {} lists {} classes but its architecture has {}".format(
+                bundle.path, len(self.classes), bundle.card["architecture"].get("classes")))
+        trained = [bundle.card["architecture"].get("length"),
+                   bundle.card["training"].get("data_parameters", {}).get("length")]
+        for length in trained:
+            if length is not None and length != bundle.window_length:
+                raise BundleError("model: {} has window_length {} but was trained on {}-sample windows".format(
+                    bundle.path, bundle.window_length, length))
+
+    def build_model(self, bundle):
+        return _amc().build(bundle.card["architecture"])
+
+    def preprocess(self, windows):
+        return _amc().preprocess(windows)
+
+    def describe(self, logits):
+        z = logits - logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(z)
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        best = probabilities.argmax(axis=1)
+        fields = [{"label": self.classes[b], "class_index": int(b), "confidence": float(p[b]),
+                   "probabilities": [float(v) for v in p]} for b, p in zip(best, probabilities)]
+        return best.astype(np.float32), fields

@@ -1,0 +1,291 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Training and evaluation of the modulation classifiers, with the confidence-weighted
+(CW) two-stage recipe of AFNet's paper.
+
+Baseline: cross-entropy, Adam 1e-3, batch 512, early stopping on validation loss.
+CW: stage 1 trains with CE; each training example then gets w = 1 - H_k / log k
+from the stage-1 model's renormalised top-k entropy; stage 2 retrains from
+scratch with the weighted CE, mean(w * CE). Weights computed with one model (AFNet)
+can be applied to another (the paper's Table II).
+
+The 8:2 split is by example, stratified by (class, SNR), from the split seed; 10%
+of the training part is held out for early stopping.
+"""
+
+import json
+import pathlib
+import time
+
+import numpy as np
+
+from ..nn import amc as amc_nn
+from .common import Checkpoint, set_seed
+
+
+def split_indices(labels, snrs, seed, test_fraction=0.2, valid_fraction=0.1):
+    """Stratified train / validation / test indices."""
+    rng = np.random.default_rng(seed)
+    train, valid, test = [], [], []
+    keys = labels.astype(np.int64) * 1000 + np.round(snrs).astype(np.int64)
+    for key in np.unique(keys):
+        idx = rng.permutation(np.flatnonzero(keys == key))
+        n_test = int(round(len(idx) * test_fraction))
+        rest = idx[n_test:]
+        n_valid = int(round(len(rest) * valid_fraction))
+        test.append(idx[:n_test])
+        valid.append(rest[:n_valid])
+        train.append(rest[n_valid:])
+    return np.concatenate(train), np.concatenate(valid), np.concatenate(test)
+
+
+def _batches(n, size, generator=None):
+    import torch
+
+    order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
+    for i in range(0, n, size):
+        yield order[i:i + size]
+
+
+def predict_proba(model, x, batch=2048):
+    import torch
+
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(x), batch):
+            out.append(torch.softmax(model(torch.as_tensor(x[i:i + batch])), dim=1).numpy())
+    return np.concatenate(out)
+
+
+def fit(model, x_train, y_train, x_valid, y_valid, weights=None, epochs=30, batch_size=512, lr=1e-3,
+        patience=15, seed=1, checkpoint_dir=None, log=print):
+    """Train with (weighted) cross-entropy and early stopping; returns history, restores the best epoch."""
+    import torch
+
+    set_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    checkpoint = Checkpoint(checkpoint_dir)
+    start, history = checkpoint.restore(model, optimizer)
+    best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    best_loss = min((h["valid_loss"] for h in history), default=float("inf"))
+    generator = torch.Generator().manual_seed(seed + start)
+    xt = torch.as_tensor(x_train)
+    yt = torch.as_tensor(y_train, dtype=torch.long)
+    wt = torch.as_tensor(weights, dtype=torch.float32) if weights is not None else None
+    xv = torch.as_tensor(x_valid)
+    yv = torch.as_tensor(y_valid, dtype=torch.long)
+    for epoch in range(start, epochs):
+        began = time.perf_counter()
+        model.train()
+        total = 0.0
+        for idx in _batches(len(xt), batch_size, generator):
+            losses = torch.nn.functional.cross_entropy(model(xt[idx]), yt[idx], reduction="none")
+            loss = (losses * wt[idx]).mean() if wt is not None else losses.mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        model.eval()
+        with torch.inference_mode():
+            logits = torch.cat([model(xv[i:i + 2048]) for i in range(0, len(xv), 2048)])
+            valid_loss = float(torch.nn.functional.cross_entropy(logits, yv))
+            valid_acc = float((logits.argmax(1) == yv).float().mean())
+        history.append({"epoch": epoch, "train_loss": total / len(xt), "valid_loss": valid_loss,
+                        "valid_accuracy": valid_acc, "seconds": time.perf_counter() - began})
+        log("epoch {:3d}  loss {:.4f}  valid loss {:.4f}  valid acc {:.4f}  {:.0f} s".format(
+            epoch, history[-1]["train_loss"], valid_loss, valid_acc, history[-1]["seconds"]))
+        if valid_loss < best_loss:
+            best_loss = valid_loss
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+        checkpoint.save(epoch, model, optimizer, history)
+        best_epoch = min(history, key=lambda h: h["valid_loss"])["epoch"]
+        if epoch - best_epoch >= patience:
+            log("early stop: no better validation loss for {} epochs".format(patience))
+            break
+    model.load_state_dict(best_state)
+    return history
+
+
+def accuracy_by_snr(probabilities, labels, snrs):
+    pred = probabilities.argmax(1)
+    return {float(s): float(np.mean(pred[snrs == s] == labels[snrs == s])) for s in np.unique(snrs)}
+
+
+def confusion(probabilities, labels, classes):
+    m = np.zeros((classes, classes), np.int64)
+    np.add.at(m, (labels, probabilities.argmax(1)), 1)
+    return m
+
+
+def load_split(data_path, split_seed):
+    from ..data import load
+
+    ds = load(data_path)
+    x = ds.iq.astype(np.float32)
+    if ds.attrs.get("normalization") != "energy":
+        x = amc_nn.preprocess(ds.complex())
+    train, valid, test = split_indices(ds.label, ds.snr, split_seed)
+    return ds, x, train, valid, test
+
+
+def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, patience=15, seed=1,
+          split_seed=0, cw=False, cw_k=3, cw_weights_from=None, architecture=None, checkpoint_dir=None,
+          threads=0, log=print, command=""):
+    """Train one classifier (optionally with the CW two-stage recipe) and save a bundle.
+
+    cw_weights_from: a bundle whose model supplies the stage-1 probabilities (e.g.
+    AFNet's, applied to a baseline); otherwise stage 1 is this model.
+    """
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    ds, x, train_idx, valid_idx, test_idx = load_split(data_path, split_seed)
+    classes = list(ds.class_names)
+    architecture = dict(architecture or {}, name=model_name, classes=len(classes))
+    ckpt = pathlib.Path(checkpoint_dir) if checkpoint_dir else None
+    stages = []
+
+    def run_stage(name, weights):
+        model = amc_nn.build(architecture)
+        history = fit(model, x[train_idx], ds.label[train_idx], x[valid_idx], ds.label[valid_idx], weights,
+                      epochs, batch_size, lr, patience, seed, ckpt / name if ckpt else None, log)
+        stages.append({"stage": name, "epochs_run": len(history), "history": history})
+        return model
+
+    cw_info = None
+    if cw:
+        if cw_weights_from:
+            from ..runtime.bundle import ModelBundle
+            source = ModelBundle.load(cw_weights_from, expected_kind=amc_nn.KIND)
+            teacher = source.load_into(amc_nn.build(source.card["architecture"]))
+            teacher_name = source.card["name"]
+        else:
+            teacher = run_stage("stage1_ce", None)
+            teacher_name = model_name + " stage 1"
+        w = amc_nn.topk_confidence_weights(
+            torch.as_tensor(predict_proba(teacher, x[train_idx])), cw_k).numpy()
+        cw_info = {"k": cw_k, "weights_from": teacher_name, "mean_weight": float(w.mean()),
+                   "weight_quartiles": [float(q) for q in np.percentile(w, [25, 50, 75])]}
+        model = run_stage("stage2_cw", w)
+    else:
+        model = run_stage("ce", None)
+
+    probabilities = predict_proba(model, x[test_idx])
+    labels, snrs = ds.label[test_idx], ds.snr[test_idx]
+    by_snr = accuracy_by_snr(probabilities, labels, snrs)
+    metrics = {"test_examples": int(len(test_idx)),
+               "accuracy": float(np.mean(probabilities.argmax(1) == labels)),
+               "average_accuracy": float(np.mean(list(by_snr.values()))),
+               "max_accuracy": float(max(by_snr.values())),
+               "accuracy_by_snr": by_snr}
+    card = {
+        "name": pathlib.Path(output).name, "kind": amc_nn.KIND,
+        "description": "{} modulation classifier{} on gr-sentinel's RadioML-2016.10a-style data".format(
+            model_name, " with confidence-weighted two-stage training" if cw else ""),
+        "window_length": int(x.shape[2]),
+        "input": {"sample_rate": 200e3, "samples_per_symbol": 8, "dtype": "complex64"},
+        "preprocessing": {"steps": ["unit energy per window", "I and Q as two rows"], "normalization": "energy"},
+        "architecture": architecture,
+        "outputs": {"classes": classes, "value": "class index (float)"},
+        "thresholds": {},
+        "training": {"data": str(data_path), "data_recipe": ds.attrs.get("recipe"),
+                     "data_seed": int(ds.attrs.get("seed", -1)), "data_parameters": ds.parameters,
+                     "split_seed": split_seed, "split": "8:2 train:test stratified by (class, SNR); "
+                     "10% of train for early stopping", "seed": seed, "epochs_max": epochs,
+                     "batch_size": batch_size, "learning_rate": lr, "optimizer": "Adam",
+                     "patience": patience, "loss": "CW two-stage" if cw else "cross-entropy",
+                     "cw": cw_info, "stages": stages, "command": command},
+        "metrics": metrics,
+    }
+    from ..runtime.bundle import save_bundle
+    save_bundle(output, card, model)
+    log("test accuracy {:.4f}, average over SNR {:.4f}; saved {}".format(
+        metrics["accuracy"], metrics["average_accuracy"], output))
+    return card
+
+
+def evaluate(bundles, data_path, split_seed=0, report_dir=None, log=print):
+    """Accuracy-vs-SNR for several bundles on the same held-out split, confusion matrices
+    at -10, 0 and 10 dB for the first, and the paper-style average/maximum table."""
+    from ..runtime.bundle import ModelBundle
+
+    ds, x, _, _, test_idx = load_split(data_path, split_seed)
+    labels, snrs = ds.label[test_idx], ds.snr[test_idx]
+    results = {}
+    for name in bundles:
+        bundle = ModelBundle.load(name, expected_kind=amc_nn.KIND)
+        if bundle.classes != list(ds.class_names):
+            raise ValueError("model: {} classes {} differ from the data's {}".format(
+                name, bundle.classes, ds.class_names))
+        model = bundle.load_into(amc_nn.build(bundle.card["architecture"]))
+        p = predict_proba(model, x[test_idx])
+        by_snr = accuracy_by_snr(p, labels, snrs)
+        results[bundle.card["name"]] = {
+            "bundle": str(bundle.path), "accuracy_by_snr": by_snr,
+            "average_accuracy": float(np.mean(list(by_snr.values()))),
+            "max_accuracy": float(max(by_snr.values())),
+            "confusion": {str(s): confusion(p[snrs == s], labels[snrs == s], len(ds.class_names)).tolist()
+                          for s in (-10.0, 0.0, 10.0) if np.any(snrs == s)}}
+    log(format_table(results))
+    if report_dir:
+        report_dir = pathlib.Path(report_dir)
+        report_dir.mkdir(parents=True, exist_ok=True)
+        report = {"data": str(data_path), "split_seed": split_seed, "classes": list(ds.class_names),
+                  "results": results}
+        (report_dir / "amc_eval.json").write_text(json.dumps(report, indent=2) + "\n")
+        _plot_curves(results, report_dir / "amc_accuracy_vs_snr.png")
+        first = next(iter(results))
+        _plot_confusions(results[first]["confusion"], ds.class_names, first,
+                         report_dir / "amc_confusion_{}.png".format(first))
+        log("wrote {}".format(report_dir))
+    return results
+
+
+def format_table(results):
+    lines = ["{:<28}{:>10}{:>10}".format("model", "average", "maximum")]
+    for name, r in results.items():
+        lines.append("{:<28}{:>10.4f}{:>10.4f}".format(name, r["average_accuracy"], r["max_accuracy"]))
+    return "\n".join(lines)
+
+
+def _plot_curves(results, path):
+    from ..data.plots import pyplot
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for name, r in results.items():
+        s = sorted(r["accuracy_by_snr"])
+        ax.plot(s, [r["accuracy_by_snr"][k] for k in s], marker="o", ms=3, label=name)
+    ax.set_xlabel("SNR (dB, per sample)")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title("Modulation classification accuracy vs SNR")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_confusions(confusions, classes, name, path):
+    from ..data.plots import pyplot
+
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(confusions), figsize=(4.4 * len(confusions), 4.4), squeeze=False)
+    for ax, (snr, m) in zip(axes[0], confusions.items()):
+        m = np.asarray(m, float)
+        m = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
+        ax.imshow(m, cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(len(classes)))
+        ax.set_yticks(range(len(classes)))
+        ax.set_xticklabels(classes, rotation=90, fontsize=7)
+        ax.set_yticklabels(classes, fontsize=7)
+        ax.set_title("{} at {} dB".format(name, snr), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,106 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Modulation classifiers: architectures, CW weights, training smoke test, block contract."""
+
+import json
+import math
+
+import numpy as np
+import pmt
+import pytest
+import torch
+from gnuradio import blocks, gr
+
+from gnuradio import sentinel
+from gnuradio.sentinel import data
+from gnuradio.sentinel.nn import amc as amc_nn
+from gnuradio.sentinel.runtime import BundleError
+from gnuradio.sentinel.train import amc as amc_train
+
+
+def test_vtcnn2_has_exactly_the_published_parameter_count():
+    assert sum(p.numel() for p in amc_nn.VTCNN2().parameters()) == 2_830_427
+
+
+@pytest.mark.parametrize("name", ["afnet", "vtcnn2", "resnet"])
+def test_architectures_map_windows_to_class_logits(name):
+    model = amc_nn.build({"name": name, "classes": 11}).eval()
+    with torch.no_grad():
+        assert tuple(model(torch.randn(5, 2, 128)).shape) == (5, 11)
+
+
+def test_cw_weights_hand_computed():
+    """p = (0.5, 0.3, 0.2, 0, ...): top-3 entropy H = 1.0297 nats, w = 1 - H / ln 3 = 0.06270."""
+    p = torch.tensor([[0.5, 0.3, 0.2] + [0.0] * 8,
+                      [1.0] + [0.0] * 10,
+                      [1 / 11] * 11])
+    w = amc_nn.topk_confidence_weights(p, k=3)
+    h = -(0.5 * math.log(0.5) + 0.3 * math.log(0.3) + 0.2 * math.log(0.2))
+    assert w[0].item() == pytest.approx(1 - h / math.log(3), abs=1e-6)
+    assert w[0].item() == pytest.approx(0.06270, abs=1e-4)
+    assert w[1].item() == pytest.approx(1.0)
+    assert w[2].item() == pytest.approx(0.0, abs=1e-6)
+    assert torch.all((w >= 0) & (w <= 1))
+    # A sharper prediction always weighs more than a flatter one.
+    assert amc_nn.topk_confidence_weights(torch.tensor([[0.8, 0.15, 0.05]]), 3) > \
+        amc_nn.topk_confidence_weights(torch.tensor([[0.4, 0.35, 0.25]]), 3)
+
+
+@pytest.fixture(scope="module")
+def tiny_amc(tmp_path_factory):
+    """A few examples of four classes at high SNR, and an AFNet trained on them with CW."""
+    folder = tmp_path_factory.mktemp("amc")
+    path = folder / "tiny.h5"
+    recipe = data.RadioML2016(snrs=(10.0, 18.0), classes=["BPSK", "QPSK", "PAM4", "WBFM"],
+                              channel_config=data.ChannelConfig(fading=False))
+    data.generate(recipe, path, 30, seed=7, workers=1, progress=False)
+    card = amc_train.train("afnet", path, folder / "afnet_tiny", epochs=2, batch_size=32, cw=True,
+                           architecture={"units": 2, "channels": 16}, log=lambda s: None)
+    return path, folder / "afnet_tiny", card
+
+
+def test_training_smoke_with_cw(tiny_amc):
+    _, bundle, card = tiny_amc
+    assert [s["stage"] for s in card["training"]["stages"]] == ["stage1_ce", "stage2_cw"]
+    assert 0.0 <= card["training"]["cw"]["mean_weight"] <= 1.0
+    assert set(card["metrics"]["accuracy_by_snr"]) == {10.0, 18.0}
+    assert (bundle / "weights.safetensors").is_file()
+
+
+def test_block_labels_windows_at_their_offsets(tiny_amc):
+    path, bundle, _ = tiny_amc
+    ds = data.load(path)
+    x = ds.complex()[:6].reshape(-1) * 3.0  # any gain: the block normalises each window
+    block = sentinel.modulation_classifier(str(bundle), stride=128)
+    top = gr.top_block()
+    sink = blocks.vector_sink_f()
+    debug = blocks.message_debug()
+    top.connect(blocks.vector_source_c(x.astype(np.complex64)), block, sink)
+    top.msg_connect(block, "detections", debug, "store")
+    top.run()
+    messages = [pmt.to_python(debug.get_message(i)) for i in range(debug.num_messages())]
+    assert [m["offset"] for m in messages] == [0, 128, 256, 384, 512, 640]
+    assert all(len(m["probabilities"]) == 4 and abs(sum(m["probabilities"]) - 1) < 1e-4 for m in messages)
+    assert [m["label"] for m in messages] == [ds.class_names[int(v)] for v in sink.data()]
+
+
+def test_bundle_without_classes_or_with_wrong_window(tiny_amc, tmp_path):
+    _, bundle, _ = tiny_amc
+    card = json.loads((bundle / "card.json").read_text())
+    broken = tmp_path / "no_classes"
+    broken.mkdir()
+    (broken / "weights.safetensors").write_bytes((bundle / "weights.safetensors").read_bytes())
+    (broken / "card.json").write_text(json.dumps(dict(card, outputs={"value": "class index"})))
+    with pytest.raises(BundleError, match="classes"):
+        sentinel.modulation_classifier(str(broken))
+    wrong = tmp_path / "wrong_window"
+    wrong.mkdir()
+    (wrong / "weights.safetensors").write_bytes((bundle / "weights.safetensors").read_bytes())
+    (wrong / "card.json").write_text(json.dumps(dict(card, window_length=256)))
+    # AFNet pools globally, so a 256 window runs; VT-CNN2's dense layer would not. Either way
+    # the block must refuse a card whose window length the weights were not trained on.
+    with pytest.raises(BundleError, match="window"):
+        sentinel.modulation_classifier(str(wrong))
