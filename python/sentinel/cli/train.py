@@ -55,6 +55,8 @@ def add_parser(sub):
     mae_eval.add_argument("--model", dest="bundle", default="mae", help="bundle name or folder")
     mae_eval.add_argument("--data", required=True, help="a mae file made with another seed")
     mae_eval.add_argument("--report", default="reports/mae", help="folder for JSON and PNGs")
+    mae_eval.add_argument("--update-card", action="store_true",
+                          help="record the results in the bundle's card (metrics.fresh_data)")
     mae_eval.set_defaults(run=run_eval_mae)
     amc_eval = eval_sub.add_parser("amc", help="accuracy vs SNR, confusion matrices, tables")
     amc_eval.add_argument("--models", nargs="+", default=["afnet", "vtcnn2"], help="bundle names or folders")
@@ -78,7 +80,8 @@ def run_train_mae(args):
 def run_eval_mae(args):
     from ..train import mae
 
-    mae.evaluate(args.bundle, args.data, args.report)
+    mae.evaluate(args.bundle, args.data, args.report, update_card=args.update_card,
+                 command=_command_line())
 
 
 def run_train_amc(args):

@@ -146,3 +146,12 @@ def load(path, limit=None):
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
         return Dataset(f["iq"][sl], f["label"][sl], f["snr"][sl], f["seed"][sl],
                        json.loads(attrs["class_names"]), attrs)
+
+
+def generate_command(attrs, path):
+    """The `sentinel data generate` command line that reproduces a dataset, from its metadata."""
+    parameters = json.loads(attrs.get("parameters", "{}"))
+    parts = ["sentinel data generate", attrs.get("recipe", "?"), "-o", pathlib.Path(path).name,
+             "-n", str(parameters.get("examples_per_class_snr", "?")), "--seed", str(attrs.get("seed", "?")),
+             "--normalization", attrs.get("normalization", "?")]
+    return " ".join(parts)

@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from ..data import storage
 from ..nn import mae as mae_nn
 from .common import Checkpoint, detection_metrics, set_seed, youden_threshold
 
@@ -131,7 +132,8 @@ def train(data_path, output, epochs=35, batch_size=128, lr=3.33e-5, seed=1, chec
         "thresholds": {"gamma": thresholds["hybrid"], "ablations": thresholds,
                        "rule": "anomalous when score > gamma; gamma maximises TPR - FPR on the "
                                "training file's test split"},
-        "training": {"data": str(data_path), "data_recipe": "sentinel data generate mae",
+        "training": {"data": str(data_path), "data_recipe": "mae",
+                     "data_command": storage.generate_command(ds.attrs, data_path),
                      "data_seed": int(ds.attrs.get("seed", -1)), "seed": seed, "epochs": epochs,
                      "batch_size": batch_size, "learning_rate": lr, "optimizer": "Adam", "loss": "MSE",
                      "command": command, "history": history},
@@ -143,8 +145,12 @@ def train(data_path, output, epochs=35, batch_size=128, lr=3.33e-5, seed=1, chec
     return card
 
 
-def evaluate(model_name, data_path, report_dir=None, log=print):
-    """Table III (and the ablations) on a fresh file's test split, with figures."""
+def evaluate(model_name, data_path, report_dir=None, log=print, update_card=False, command=""):
+    """Table III (and the ablations) on a fresh file's test split, with figures.
+
+    update_card: record the results (and `command`) in the bundle's card as
+    metrics.fresh_data, the figures the card reports.
+    """
     from ..runtime.bundle import ModelBundle
 
     bundle = ModelBundle.load(model_name, expected_kind=mae_nn.KIND)
@@ -171,6 +177,12 @@ def evaluate(model_name, data_path, report_dir=None, log=print):
               "table_iii": results["hybrid"], "ablations": results, "paper_table_iii": PAPER_TABLE_III,
               "per_snr_hybrid": per_snr}
     log(format_table(results))
+    if update_card:
+        card_path = bundle.path / "card.json"
+        card = json.loads(card_path.read_text())
+        card["metrics"]["fresh_data"] = dict(report, command=command,
+                                             data_command=storage.generate_command(ds.attrs, data_path))
+        card_path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     if report_dir:
         report_dir = pathlib.Path(report_dir)
         report_dir.mkdir(parents=True, exist_ok=True)
