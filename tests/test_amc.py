@@ -104,3 +104,20 @@ def test_bundle_without_classes_or_with_wrong_window(tiny_amc, tmp_path):
     # the block must refuse a card whose window length the weights were not trained on.
     with pytest.raises(BundleError, match="window"):
         sentinel.modulation_classifier(str(wrong))
+
+
+def test_training_resumes_from_its_checkpoint(tmp_path):
+    """A run cut after one epoch continues at epoch 1 with its history, not from scratch."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 2, 128)).astype(np.float32)
+    y = rng.integers(0, 3, 64)
+    arch = {"name": "afnet", "classes": 3, "units": 1, "channels": 8}
+    logs = []
+    first = amc_train.fit(amc_nn.build(arch), x, y, x, y, epochs=1, batch_size=32,
+                          checkpoint_dir=tmp_path, log=logs.append)
+    second = amc_train.fit(amc_nn.build(arch), x, y, x, y, epochs=2, batch_size=32,
+                           checkpoint_dir=tmp_path, log=logs.append)
+    assert [h["epoch"] for h in first] == [0]
+    assert [h["epoch"] for h in second] == [0, 1]
+    assert second[0] == first[0]
+    assert len(logs) == 2  # epoch 0 ran once

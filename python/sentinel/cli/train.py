@@ -42,6 +42,8 @@ def add_parser(sub):
     amc.add_argument("--cw-k", type=int, default=3)
     amc.add_argument("--cw-weights-from", help="bundle whose predictions give the CW weights")
     amc.add_argument("--arch", default="{}", help="JSON of architecture options, e.g. '{\"groups\": 4}'")
+    amc.add_argument("--per-cell", type=int, help="use only N examples per (class, SNR) (CPU budget)")
+    amc.add_argument("--stage1-output", help="with --cw: also save the stage-1 (plain CE) model here")
     amc.add_argument("--seed", type=int, default=1)
     amc.add_argument("--split-seed", type=int, default=0)
     amc.add_argument("--checkpoint-dir")
@@ -62,6 +64,7 @@ def add_parser(sub):
     amc_eval.add_argument("--models", nargs="+", default=["afnet", "vtcnn2"], help="bundle names or folders")
     amc_eval.add_argument("--data", required=True)
     amc_eval.add_argument("--split-seed", type=int, default=0)
+    amc_eval.add_argument("--per-cell", type=int, help="the same subsample the models were trained with")
     amc_eval.add_argument("--report", default="reports/amc")
     amc_eval.set_defaults(run=run_eval_amc)
     return train
@@ -96,10 +99,11 @@ def run_train_amc(args):
     amc.train(args.architecture, args.data, args.output, epochs=args.epochs, batch_size=args.batch_size,
               lr=args.lr, patience=args.patience, seed=args.seed, split_seed=args.split_seed, cw=args.cw,
               cw_k=args.cw_k, cw_weights_from=args.cw_weights_from, architecture=arch,
-              checkpoint_dir=args.checkpoint_dir, threads=args.threads, command=_command_line())
+              checkpoint_dir=args.checkpoint_dir, threads=args.threads, command=_command_line(),
+              per_cell=args.per_cell, stage1_output=args.stage1_output)
 
 
 def run_eval_amc(args):
     from ..train import amc
 
-    amc.evaluate(args.models, args.data, args.split_seed, args.report)
+    amc.evaluate(args.models, args.data, args.split_seed, args.report, per_cell=args.per_cell)

@@ -69,8 +69,8 @@ def fit(model, x_train, y_train, x_valid, y_valid, weights=None, epochs=30, batc
     set_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     checkpoint = Checkpoint(checkpoint_dir)
-    start, history = checkpoint.restore(model, optimizer)
-    best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    start, history, best_state = checkpoint.restore(model, optimizer)
+    best_state = best_state or {k: v.clone() for k, v in model.state_dict().items()}
     best_loss = min((h["valid_loss"] for h in history), default=float("inf"))
     generator = torch.Generator().manual_seed(seed + start)
     xt = torch.as_tensor(x_train)
@@ -101,7 +101,7 @@ def fit(model, x_train, y_train, x_valid, y_valid, weights=None, epochs=30, batc
         if valid_loss < best_loss:
             best_loss = valid_loss
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
-        checkpoint.save(epoch, model, optimizer, history)
+        checkpoint.save(epoch, model, optimizer, history, best_state)
         best_epoch = min(history, key=lambda h: h["valid_loss"])["epoch"]
         if epoch - best_epoch >= patience:
             log("early stop: no better validation loss for {} epochs".format(patience))
@@ -121,10 +121,18 @@ def confusion(probabilities, labels, classes):
     return m
 
 
-def load_split(data_path, split_seed):
+def load_split(data_path, split_seed, per_cell=None):
+    """Load a dataset and its stratified split; per_cell keeps only the first N examples
+    of every (class, SNR) cell (for a CPU budget), the same ones for every model."""
     from ..data import load
 
     ds = load(data_path)
+    if per_cell:
+        keep = np.zeros(len(ds), bool)
+        keys = ds.label.astype(np.int64) * 1000 + np.round(ds.snr).astype(np.int64)
+        for key in np.unique(keys):
+            keep[np.flatnonzero(keys == key)[:per_cell]] = True
+        ds = ds.select(keep)
     x = ds.iq.astype(np.float32)
     if ds.attrs.get("normalization") != "energy":
         x = amc_nn.preprocess(ds.complex())
@@ -134,7 +142,7 @@ def load_split(data_path, split_seed):
 
 def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, patience=15, seed=1,
           split_seed=0, cw=False, cw_k=3, cw_weights_from=None, architecture=None, checkpoint_dir=None,
-          threads=0, log=print, command=""):
+          threads=0, log=print, command="", per_cell=None, stage1_output=None):
     """Train one classifier (optionally with the CW two-stage recipe) and save a bundle.
 
     cw_weights_from: a bundle whose model supplies the stage-1 probabilities (e.g.
@@ -144,7 +152,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
 
     if threads:
         torch.set_num_threads(threads)
-    ds, x, train_idx, valid_idx, test_idx = load_split(data_path, split_seed)
+    ds, x, train_idx, valid_idx, test_idx = load_split(data_path, split_seed, per_cell)
     classes = list(ds.class_names)
     architecture = dict(architecture or {}, name=model_name, classes=len(classes))
     ckpt = pathlib.Path(checkpoint_dir) if checkpoint_dir else None
@@ -175,14 +183,28 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     else:
         model = run_stage("ce", None)
 
-    probabilities = predict_proba(model, x[test_idx])
-    labels, snrs = ds.label[test_idx], ds.snr[test_idx]
-    by_snr = accuracy_by_snr(probabilities, labels, snrs)
-    metrics = {"test_examples": int(len(test_idx)),
-               "accuracy": float(np.mean(probabilities.argmax(1) == labels)),
-               "average_accuracy": float(np.mean(list(by_snr.values()))),
-               "max_accuracy": float(max(by_snr.values())),
-               "accuracy_by_snr": by_snr}
+    def test_metrics(m):
+        probabilities = predict_proba(m, x[test_idx])
+        labels, snrs = ds.label[test_idx], ds.snr[test_idx]
+        by_snr = accuracy_by_snr(probabilities, labels, snrs)
+        return {"test_examples": int(len(test_idx)),
+                "accuracy": float(np.mean(probabilities.argmax(1) == labels)),
+                "average_accuracy": float(np.mean(list(by_snr.values()))),
+                "max_accuracy": float(max(by_snr.values())),
+                "accuracy_by_snr": by_snr}
+
+    if stage1_output and cw and not cw_weights_from:
+        _save(stage1_output, model_name, False, x, architecture, classes, ds, data_path, split_seed, seed,
+              epochs, batch_size, lr, patience, None, stages[:1], command, per_cell, test_metrics(teacher), log,
+              teacher)
+    return _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
+                 batch_size, lr, patience, cw_info, stages, command, per_cell, test_metrics(model), log, model)
+
+
+def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
+          batch_size, lr, patience, cw_info, stages, command, per_cell, metrics, log, model):
+    from ..data import storage
+
     card = {
         "name": pathlib.Path(output).name, "kind": amc_nn.KIND,
         "description": "{} modulation classifier{} on gr-sentinel's RadioML-2016.10a-style data".format(
@@ -194,6 +216,8 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         "outputs": {"classes": classes, "value": "class index (float)"},
         "thresholds": {},
         "training": {"data": str(data_path), "data_recipe": ds.attrs.get("recipe"),
+                     "data_command": storage.generate_command(ds.attrs, data_path),
+                     "examples_per_cell": per_cell or ds.parameters.get("examples_per_class_snr"),
                      "data_seed": int(ds.attrs.get("seed", -1)), "data_parameters": ds.parameters,
                      "split_seed": split_seed, "split": "8:2 train:test stratified by (class, SNR); "
                      "10% of train for early stopping", "seed": seed, "epochs_max": epochs,
@@ -209,12 +233,12 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     return card
 
 
-def evaluate(bundles, data_path, split_seed=0, report_dir=None, log=print):
+def evaluate(bundles, data_path, split_seed=0, report_dir=None, log=print, per_cell=None):
     """Accuracy-vs-SNR for several bundles on the same held-out split, confusion matrices
     at -10, 0 and 10 dB for the first, and the paper-style average/maximum table."""
     from ..runtime.bundle import ModelBundle
 
-    ds, x, _, _, test_idx = load_split(data_path, split_seed)
+    ds, x, _, _, test_idx = load_split(data_path, split_seed, per_cell)
     labels, snrs = ds.label[test_idx], ds.snr[test_idx]
     results = {}
     for name in bundles:

@@ -26,7 +26,8 @@ class Checkpoint:
     def __init__(self, folder, name="checkpoint.pt"):
         self.path = pathlib.Path(folder) / name if folder else None
 
-    def save(self, epoch, model, optimizer, history):
+    def save(self, epoch, model, optimizer, history, best=None):
+        """best: an optional state dict to keep alongside (e.g. the best epoch's weights)."""
         import torch
 
         if self.path is None:
@@ -34,19 +35,20 @@ class Checkpoint:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".partial")
         torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "history": history}, partial)
+                    "history": history, "best": best or {}}, partial)
         os.replace(partial, self.path)
 
     def restore(self, model, optimizer):
-        """Returns (next epoch, history); (0, []) when there is nothing to resume."""
+        """Returns (next epoch, history, best state dict or None); (0, [], None) when there
+        is nothing to resume."""
         import torch
 
         if self.path is None or not self.path.is_file():
-            return 0, []
+            return 0, [], None
         state = torch.load(self.path, map_location="cpu", weights_only=True)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        return int(state["epoch"]) + 1, list(state["history"])
+        return int(state["epoch"]) + 1, list(state["history"]), (state.get("best") or None)
 
 
 def youden_threshold(normal_scores, anomalous_scores):

@@ -72,7 +72,7 @@ def train(data_path, output, epochs=35, batch_size=128, lr=3.33e-5, seed=1, chec
     model = mae_nn.build(architecture)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     checkpoint = Checkpoint(checkpoint_dir)
-    start_epoch, history = checkpoint.restore(model, optimizer)
+    start_epoch, history, _ = checkpoint.restore(model, optimizer)
     if start_epoch:
         log("resuming from epoch {}".format(start_epoch))
     x_train = torch.from_numpy(feats[train_rows])
