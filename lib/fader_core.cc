@@ -10,6 +10,7 @@
 #include "fading_rng.h"
 #include <gnuradio/sentinel/fader_core.h>
 #include <cmath>
+#include <stdexcept>
 
 namespace gr {
 namespace sentinel {
@@ -19,8 +20,10 @@ namespace {
 constexpr double TWO_PI = 6.283185307179586476925286766559;
 constexpr double TWO_POW_32 = 4294967296.0;
 constexpr size_t LANES = 8;    // rotators run in 8 interleaved lanes
-constexpr size_t CHUNK = 2048; // outputs between re-anchoring from double phases
-constexpr size_t BUFFER = 256; // next() buffer
+// Outputs between re-anchoring from double phases. Chunks are aligned to
+// absolute output indices, so every gain depends only on its time, not on
+// how the calls were cut: output is bit-identical whatever the block sizes.
+constexpr size_t CHUNK = 2048;
 
 // (omega * t) mod 2 pi for any 64-bit t: t = hi 2^32 + lo, with omega_hi =
 // (omega 2^32) mod 2 pi precomputed exactly. Error below ~5e-6 rad for all t.
@@ -94,9 +97,10 @@ fader_core::fader_core(
       d_seed(seed),
       d_stream(stream),
       d_time(0),
-      d_buf(BUFFER),
-      d_buf_t0(0),
-      d_buf_len(0),
+      d_buf(CHUNK),
+      d_buf_k0(0),
+      d_buf_residue(0),
+      d_buf_stride(0),
       d_acc_re(CHUNK),
       d_acc_im(CHUNK)
 {
@@ -158,74 +162,88 @@ double fader_core::phase_at(size_t s, uint64_t t) const
     return d_phase[s] + wrapped_product(d_omega[s], d_omega_hi[s], t);
 }
 
-void fader_core::compute(gr_complex* out, size_t n, uint64_t t0, uint64_t stride)
+void fader_core::compute_chunk(gr_complex* out, uint64_t k0, uint64_t residue, uint64_t stride)
 {
-    // The LOS entry is skipped when its amplitude is zero.
+    // Outputs k0 .. k0+CHUNK-1, at times residue + k stride. The LOS entry is
+    // skipped when its amplitude is zero.
     const size_t count = d_LOS ? d_amp.size() : d_amp.size() - 1;
-    for (size_t done = 0; done < n; done += CHUNK) {
-        const size_t len = std::min(CHUNK, n - done);
-        const size_t padded = (len + LANES - 1) / LANES * LANES;
-        const uint64_t tc = t0 + done * stride;
-        std::fill(d_acc_re.begin(), d_acc_re.begin() + padded, 0.0f);
-        std::fill(d_acc_im.begin(), d_acc_im.begin() + padded, 0.0f);
-        for (size_t s = 0; s < count; s += 2) {
-            // lanes: re, im of rotator s, then of rotator s+1 (zero if none).
-            float lanes[4 * LANES] = {};
-            float steps[4] = { 1.0f, 0.0f, 1.0f, 0.0f };
-            for (size_t r = 0; r < 2 && s + r < count; r++) {
-                const size_t idx = s + r;
-                const double p0 = phase_at(idx, tc);
-                const double w = wrapped_product(d_omega[idx], d_omega_hi[idx], stride);
-                const std::complex<double> step = std::polar(1.0, w);
-                std::complex<double> z = std::polar(d_amp[idx], p0);
-                for (size_t l = 0; l < LANES; l++) {
-                    lanes[2 * r * LANES + l] = static_cast<float>(z.real());
-                    lanes[(2 * r + 1) * LANES + l] = static_cast<float>(z.imag());
-                    z *= step;
-                }
-                std::complex<double> step8 = step * step;
-                step8 *= step8;
-                step8 *= step8;
-                steps[2 * r] = static_cast<float>(step8.real());
-                steps[2 * r + 1] = static_cast<float>(step8.imag());
+    const uint64_t tc = residue + k0 * stride;
+    std::fill(d_acc_re.begin(), d_acc_re.end(), 0.0f);
+    std::fill(d_acc_im.begin(), d_acc_im.end(), 0.0f);
+    for (size_t s = 0; s < count; s += 2) {
+        // lanes: re, im of rotator s, then of rotator s+1 (zero if none).
+        float lanes[4 * LANES] = {};
+        float steps[4] = { 1.0f, 0.0f, 1.0f, 0.0f };
+        for (size_t r = 0; r < 2 && s + r < count; r++) {
+            const size_t idx = s + r;
+            const double p0 = phase_at(idx, tc);
+            const double w = wrapped_product(d_omega[idx], d_omega_hi[idx], stride);
+            const std::complex<double> step = std::polar(1.0, w);
+            std::complex<double> z = std::polar(d_amp[idx], p0);
+            for (size_t l = 0; l < LANES; l++) {
+                lanes[2 * r * LANES + l] = static_cast<float>(z.real());
+                lanes[(2 * r + 1) * LANES + l] = static_cast<float>(z.imag());
+                z *= step;
             }
-            accumulate_rotator_pair(
-                d_acc_re.data(), d_acc_im.data(), padded, lanes, steps);
+            std::complex<double> step8 = step * step;
+            step8 *= step8;
+            step8 *= step8;
+            steps[2 * r] = static_cast<float>(step8.real());
+            steps[2 * r + 1] = static_cast<float>(step8.imag());
         }
-        for (size_t i = 0; i < len; i++) {
-            out[done + i] = gr_complex(d_acc_re[i], d_acc_im[i]);
+        accumulate_rotator_pair(d_acc_re.data(), d_acc_im.data(), CHUNK, lanes, steps);
+    }
+    for (size_t i = 0; i < CHUNK; i++) {
+        out[i] = gr_complex(d_acc_re[i], d_acc_im[i]);
+    }
+}
+
+void fader_core::fill(gr_complex* out, size_t n, uint64_t t, uint64_t stride)
+{
+    const uint64_t residue = t % stride;
+    uint64_t k = t / stride;
+    while (n > 0) {
+        const uint64_t k0 = k / CHUNK * CHUNK;
+        const size_t offset = static_cast<size_t>(k - k0);
+        const size_t take = std::min(CHUNK - offset, n);
+        if (take == CHUNK) {
+            compute_chunk(out, k0, residue, stride);
+        } else {
+            if (d_buf_stride != stride || d_buf_residue != residue || d_buf_k0 != k0) {
+                compute_chunk(d_buf.data(), k0, residue, stride);
+                d_buf_k0 = k0;
+                d_buf_residue = residue;
+                d_buf_stride = stride;
+            }
+            std::copy(d_buf.begin() + offset, d_buf.begin() + offset + take, out);
         }
+        out += take;
+        n -= take;
+        k += take;
     }
 }
 
 void fader_core::generate(gr_complex* out, size_t n)
 {
-    size_t k = 0;
-    if (d_buf_len > 0 && d_time >= d_buf_t0 && d_time < d_buf_t0 + d_buf_len) {
-        const size_t offset = static_cast<size_t>(d_time - d_buf_t0);
-        k = std::min(n, d_buf_len - offset);
-        std::copy(d_buf.begin() + offset, d_buf.begin() + offset + k, out);
-    }
-    if (k < n) {
-        compute(out + k, n - k, d_time + k, 1);
-    }
+    fill(out, n, d_time, 1);
     d_time += n;
 }
 
 void fader_core::generate_strided(gr_complex* out, size_t n, uint64_t stride)
 {
-    compute(out, n, d_time, stride);
+    if (stride == 0) {
+        throw std::invalid_argument("fader_core: stride must be >= 1");
+    }
+    fill(out, n, d_time, stride);
     d_time += n * stride;
 }
 
 gr_complex fader_core::next()
 {
-    if (d_buf_len == 0 || d_time < d_buf_t0 || d_time >= d_buf_t0 + d_buf_len) {
-        compute(d_buf.data(), BUFFER, d_time, 1);
-        d_buf_t0 = d_time;
-        d_buf_len = BUFFER;
-    }
-    return d_buf[d_time++ - d_buf_t0];
+    gr_complex h;
+    fill(&h, 1, d_time, 1);
+    d_time++;
+    return h;
 }
 
 std::complex<double> fader_core::gain_at(uint64_t t) const
@@ -253,7 +271,7 @@ void fader_core::set_fDTs(double fDTs)
         d_phase[s] =
             std::fmod(now[s] - wrapped_product(d_omega[s], d_omega_hi[s], d_time), TWO_PI);
     }
-    d_buf_len = 0;
+    d_buf_stride = 0;
 }
 
 void fader_core::set_K(double K)
@@ -261,7 +279,7 @@ void fader_core::set_K(double K)
     fading::check_K(K, "fader_core");
     d_K = K;
     update_amplitudes();
-    d_buf_len = 0;
+    d_buf_stride = 0;
 }
 
 std::vector<double> fader_core::frequencies() const

@@ -9,7 +9,6 @@
 #include "fading_model_impl.h"
 #include "fading_params.h"
 #include <gnuradio/io_signature.h>
-#include <volk/volk.h>
 
 namespace gr {
 namespace sentinel {
@@ -41,8 +40,6 @@ fading_model_impl::fading_model_impl(int N, double fDTs, bool LOS, double K, uin
               seed,
               0)
 {
-    const int alignment = volk_get_alignment() / sizeof(gr_complex);
-    set_alignment(std::max(1, alignment));
 }
 
 double fading_model_impl::fDTs() const
@@ -82,7 +79,14 @@ int fading_model_impl::work(int noutput_items,
         d_gains.resize(noutput_items);
     }
     d_fader.generate(d_gains.data(), noutput_items);
-    volk_32fc_x2_multiply_32fc(out, in, d_gains.data(), noutput_items);
+    // A plain loop (vectorised by the compiler): the same arithmetic for every
+    // sample whatever the call size, so output is bit-identical across runs.
+    const gr_complex* h = d_gains.data();
+    for (int i = 0; i < noutput_items; i++) {
+        const float a = in[i].real(), b = in[i].imag();
+        const float c = h[i].real(), d = h[i].imag();
+        out[i] = gr_complex(a * c - b * d, a * d + b * c);
+    }
     return noutput_items;
 }
 

@@ -58,7 +58,9 @@ SENTINEL_API uint64_t fading_stream_seed(uint64_t seed, uint64_t stream);
  * counter (phase error below 1e-5 rad at any time), so the statistics do not
  * drift however long it runs, and tiny fDTs still advance. Samples are made
  * by single-precision rotators (one complex multiply per sinusoid and
- * sample), re-anchored from the double-precision phase every 2048 outputs.
+ * sample), re-anchored from the double-precision phase every 2048 outputs at
+ * absolute multiples of 2048: a gain depends only on its time, so output is
+ * bit-identical however the calls are cut.
  */
 class SENTINEL_API fader_core
 {
@@ -120,7 +122,8 @@ private:
     double phase_at(size_t s, uint64_t t) const;
     void update_omegas();
     void update_amplitudes();
-    void compute(gr_complex* out, size_t n, uint64_t t0, uint64_t stride);
+    void compute_chunk(gr_complex* out, uint64_t k0, uint64_t residue, uint64_t stride);
+    void fill(gr_complex* out, size_t n, uint64_t t, uint64_t stride);
 
     int d_N;
     double d_fDTs;
@@ -136,10 +139,12 @@ private:
     std::vector<double> d_phase;     // phase at t = 0
     std::vector<double> d_amp;
 
-    // next(): a small buffer of gains for times d_buf_t0 ..
+    // The last partly used chunk: outputs d_buf_k0 .. at times
+    // d_buf_residue + k d_buf_stride (d_buf_stride 0: none).
     std::vector<gr_complex> d_buf;
-    uint64_t d_buf_t0;
-    size_t d_buf_len;
+    uint64_t d_buf_k0;
+    uint64_t d_buf_residue;
+    uint64_t d_buf_stride;
 
     std::vector<float> d_acc_re;
     std::vector<float> d_acc_im;

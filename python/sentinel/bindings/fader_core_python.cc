@@ -10,7 +10,7 @@
 /* BINDTOOL_GEN_AUTOMATIC(0) */
 /* BINDTOOL_USE_PYGCCXML(0) */
 /* BINDTOOL_HEADER_FILE(fader_core.h) */
-/* BINDTOOL_HEADER_FILE_HASH(14a3130eac845ac52c01eaf7fb7c65d1) */
+/* BINDTOOL_HEADER_FILE_HASH(d47969bcebe4c3a25e410f63d9f03f44) */
 
 #include <pybind11/complex.h>
 #include <pybind11/numpy.h>
