@@ -18,3 +18,4 @@ except ImportError as error:  # pragma: no cover - a broken install
         "gr-sentinel's compiled bindings failed to load ({}). Build and install "
         "the module with 'make install' (see README.md).".format(error)
     ) from error
+from .fading_profiles import fading_profile, fading_profile_names, lookup_profile  # noqa: E402,F401
