@@ -37,14 +37,10 @@ double wrapped_product(double omega, double omega_hi, uint64_t t)
 
 typedef float v8f __attribute__((vector_size(32)));
 
-inline v8f load8(const float* p)
-{
-    v8f v;
-    __builtin_memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-inline void store8(float* p, v8f v) { __builtin_memcpy(p, &v, sizeof(v)); }
+// Unaligned loads and stores; macros, so no 32-byte vector crosses a
+// function boundary (which -Wpsabi flags for the non-AVX clone).
+#define SENTINEL_LOAD8(v, p) __builtin_memcpy(&(v), (p), sizeof(v8f))
+#define SENTINEL_STORE8(p, v) __builtin_memcpy((p), &(v), sizeof(v8f))
 
 // acc += the sum of two rotators over `count` outputs (a multiple of LANES).
 // Lane l of a rotator holds outputs l, l + LANES, ...; each step multiplies
@@ -59,17 +55,23 @@ accumulate_rotator_pair(float* __restrict acc_re,
                         const float* lanes,
                         const float* steps)
 {
-    v8f r0 = load8(lanes);
-    v8f i0 = load8(lanes + LANES);
-    v8f r1 = load8(lanes + 2 * LANES);
-    v8f i1 = load8(lanes + 3 * LANES);
+    v8f r0, i0, r1, i1;
+    SENTINEL_LOAD8(r0, lanes);
+    SENTINEL_LOAD8(i0, lanes + LANES);
+    SENTINEL_LOAD8(r1, lanes + 2 * LANES);
+    SENTINEL_LOAD8(i1, lanes + 3 * LANES);
     const v8f sr0 = v8f{} + steps[0];
     const v8f si0 = v8f{} + steps[1];
     const v8f sr1 = v8f{} + steps[2];
     const v8f si1 = v8f{} + steps[3];
     for (size_t k = 0; k < count; k += LANES) {
-        store8(acc_re + k, load8(acc_re + k) + r0 + r1);
-        store8(acc_im + k, load8(acc_im + k) + i0 + i1);
+        v8f ar, ai;
+        SENTINEL_LOAD8(ar, acc_re + k);
+        SENTINEL_LOAD8(ai, acc_im + k);
+        ar += r0 + r1;
+        ai += i0 + i1;
+        SENTINEL_STORE8(acc_re + k, ar);
+        SENTINEL_STORE8(acc_im + k, ai);
         const v8f nr0 = r0 * sr0 - i0 * si0;
         i0 = r0 * si0 + i0 * sr0;
         r0 = nr0;

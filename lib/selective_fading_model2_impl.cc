@@ -32,12 +32,9 @@ typedef float v8f __attribute__((vector_size(32)));
 typedef int v8i __attribute__((vector_size(32)));
 static_assert(fading::KERNEL_TAPS == 8, "walk_and_filter works on 8-tap kernels");
 
-inline v8f load8(const float* p)
-{
-    v8f v;
-    __builtin_memcpy(&v, p, sizeof(v));
-    return v;
-}
+// Unaligned loads and stores; macros, so no 32-byte vector crosses a
+// function boundary (which -Wpsabi flags for the non-AVX clone).
+#define SENTINEL_LOAD8(v, p) __builtin_memcpy(&(v), (p), sizeof(v8f))
 
 /*
  * One path over output samples [a, b) while its delay walks every sample:
@@ -69,12 +66,15 @@ walk_and_filter(const float* x,
             d = std::min(std::max(d + sigma * rng.normal(), lo), hi);
         }
         const fading::kernel_position k = fading::locate_delay_kernel(d, reversed_tables);
-        const v8f g0 = load8(k.lo);
-        const v8f g = g0 + k.a * (load8(k.lo + fading::KERNEL_TAPS) - g0);
+        v8f g0, g1, x0, x1;
+        SENTINEL_LOAD8(g0, k.lo);
+        SENTINEL_LOAD8(g1, k.lo + fading::KERNEL_TAPS);
+        const v8f g = g0 + k.a * (g1 - g0);
         // x[i - start - 7] .. x[i - start], oldest first, re/im interleaved.
         const float* src = x + 2 * (i + hist - 1 - k.start - (fading::KERNEL_TAPS - 1));
-        v8f acc = __builtin_shuffle(g, low_pairs) * load8(src) +
-                  __builtin_shuffle(g, high_pairs) * load8(src + 8);
+        SENTINEL_LOAD8(x0, src);
+        SENTINEL_LOAD8(x1, src + 8);
+        v8f acc = __builtin_shuffle(g, low_pairs) * x0 + __builtin_shuffle(g, high_pairs) * x1;
         acc += __builtin_shuffle(acc, swap_pairs);
         const float re = acc[0] + acc[4];
         const float im = acc[1] + acc[5];
