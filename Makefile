@@ -62,6 +62,7 @@ demo: install
 
 bench: install
 	$(PYTHON) benchmarks/bench_prbs.py
+	$(PYTHON) benchmarks/bench_fading.py
 
 clean:
 	rm -rf $(BUILD)

@@ -5,7 +5,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """gr-sentinel: link test equipment and trained neural blocks for GNU Radio 3.10.
 
-C++ blocks (PRBS BER tester) come from the compiled bindings; Python blocks
+C++ blocks (PRBS BER tester, fading channels) come from the compiled bindings; Python blocks
 are imported below, one per file.
 """
 
@@ -19,5 +19,6 @@ except ImportError as error:  # pragma: no cover - a broken install
         "the module with 'make install' (see README.md).".format(error)
     ) from error
 
+from .fading_profiles import fading_profile, fading_profile_names, lookup_profile  # noqa: E402,F401
 from .mae_anomaly_scorer import mae_anomaly_scorer  # noqa: E402,F401
 from .modulation_classifier import modulation_classifier  # noqa: E402,F401

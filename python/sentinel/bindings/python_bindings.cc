@@ -17,6 +17,9 @@ void bind_lfsr(py::module& m);
 void bind_prbs_pattern(py::module& m);
 void bind_prbs_source_b(py::module& m);
 void bind_prbs_sink_b(py::module& m);
+void bind_fader_core(py::module& m);
+void bind_fading_model(py::module& m);
+void bind_selective_fading_model2(py::module& m);
 
 // import_array() is a macro that returns NULL on failure, hence the wrapper.
 void* init_numpy()
@@ -35,4 +38,7 @@ PYBIND11_MODULE(sentinel_python, m)
     bind_prbs_pattern(m);
     bind_prbs_source_b(m);
     bind_prbs_sink_b(m);
+    bind_fader_core(m);
+    bind_fading_model(m);
+    bind_selective_fading_model2(m);
 }
