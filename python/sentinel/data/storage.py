@@ -82,6 +82,9 @@ def atomic_dataset(path, total, length):
             f.attrs["format"] = FORMAT
             f.attrs["format_version"] = FORMAT_VERSION
             yield f
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(partial, 0o666 & ~umask)  # mkstemp creates 0600; give the usual mode
         os.replace(partial, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
