@@ -22,3 +22,5 @@ except ImportError as error:  # pragma: no cover - a broken install
 from .fading_profiles import fading_profile, fading_profile_names, lookup_profile  # noqa: E402,F401
 from .mae_anomaly_scorer import mae_anomaly_scorer  # noqa: E402,F401
 from .modulation_classifier import modulation_classifier  # noqa: E402,F401
+from .autoencoder_mod_bc import autoencoder_mod_bc  # noqa: E402,F401
+from .autoencoder_demod_cb import autoencoder_demod_cb  # noqa: E402,F401

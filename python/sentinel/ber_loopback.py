@@ -3,10 +3,12 @@
 # This file is part of gr-sentinel
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Headless BER loopback: PRBS source -> Gray mapping -> AWGN -> hard decisions -> BER tester.
+"""Headless BER loopback: PRBS source -> modulator -> AWGN -> demodulator -> BER tester.
 
-Eb/N0 is set exactly: symbols have unit average energy Es, so with k bits per
-symbol the complex noise power is N0 = 1 / (k * Eb/N0).
+The modulator is a Gray-mapped constellation (BPSK, QPSK, 16QAM: chunks_to_symbols
+and hard decisions) or a channel-autoencoder bundle (autoencoder_mod_bc /
+autoencoder_demod_cb). Eb/N0 is set exactly: every complex sample has unit average
+energy, so with r bits per complex sample the complex noise power is N0 = 1 / (r Eb/N0).
 """
 
 import math
@@ -44,12 +46,17 @@ def bits_per_symbol(modulation):
     return int(math.log2(len(_points(modulation))))
 
 
+def _is_constellation(modulation):
+    return modulation in CONSTELLATIONS
+
+
 def _points(modulation):
     try:
         return CONSTELLATIONS[modulation]
     except KeyError:
         raise ValueError(
-            "modulation: unknown '{}'; allowed: {}".format(modulation, ", ".join(CONSTELLATIONS))
+            "modulation: unknown '{}'; allowed: {} or a modem bundle (e.g. ae_7_4)".format(
+                modulation, ", ".join(CONSTELLATIONS))
         ) from None
 
 
@@ -71,10 +78,9 @@ def theory_ber(modulation, ebn0_db):
     return 0.75 * _q(a) + 0.5 * _q(3 * a) - 0.25 * _q(5 * a)
 
 
-def noise_amplitude(modulation, ebn0_db):
+def noise_amplitude(bits_per_sample, ebn0_db):
     """Amplitude for analog.noise_source_c (its total power is amplitude**2)."""
-    k = bits_per_symbol(modulation)
-    return math.sqrt(1.0 / (k * 10.0 ** (ebn0_db / 10.0)))
+    return math.sqrt(1.0 / (bits_per_sample * 10.0 ** (ebn0_db / 10.0)))
 
 
 class ber_loopback(gr.top_block):
@@ -85,26 +91,34 @@ class ber_loopback(gr.top_block):
         gr.top_block.__init__(self, "ber_loopback", catch_exceptions=False)
         if nbits <= 0:
             raise ValueError("nbits: must be positive, got {}".format(nbits))
-        points = _points(modulation)
-        k = bits_per_symbol(modulation)
+        if _is_constellation(modulation):
+            points = _points(modulation)
+            k = bits_per_symbol(modulation)
+            bits_per_sample = k
+            constellation = digital.constellation_calcdist(
+                points, [], 1, 1, digital.constellation.NO_NORMALIZATION)
+            tx = [blocks.pack_k_bits_bb(k), digital.chunks_to_symbols_bc(points)]
+            rx = [digital.constellation_decoder_cb(constellation), blocks.unpack_k_bits_bb(k)]
+        else:
+            from .autoencoder_demod_cb import autoencoder_demod_cb
+            from .autoencoder_mod_bc import autoencoder_mod_bc
+            tx = [autoencoder_mod_bc(modulation)]
+            rx = [autoencoder_demod_cb(modulation)]
+            k = tx[0].k
+            bits_per_sample = tx[0].k / tx[0].n
         nbits -= nbits % k
 
         self.source = prbs_source_b(pattern, False, False, 0)
         self.head = blocks.head(gr.sizeof_char, nbits)
-        self.pack = blocks.pack_k_bits_bb(k)
-        self.mapper = digital.chunks_to_symbols_bc(points)
         self.noise = analog.noise_source_c(analog.GR_GAUSSIAN,
-                                           noise_amplitude(modulation, ebn0_db), seed)
+                                           noise_amplitude(bits_per_sample, ebn0_db), seed)
         self.channel = blocks.add_cc()
-        constellation = digital.constellation_calcdist(
-            points, [], 1, 1, digital.constellation.NO_NORMALIZATION)
-        self.decider = digital.constellation_decoder_cb(constellation)
-        self.unpack = blocks.unpack_k_bits_bb(k)
         self.sink = prbs_sink_b(pattern, False, report_interval=report_interval)
+        self.tx, self.rx = tx, rx
 
-        self.connect(self.source, self.head, self.pack, self.mapper, (self.channel, 0))
+        self.connect(self.source, self.head, *tx, (self.channel, 0))
         self.connect(self.noise, (self.channel, 1))
-        self.connect(self.channel, self.decider, self.unpack, self.sink)
+        self.connect(self.channel, *rx, self.sink)
 
 
 def run_point(modulation, ebn0_db, nbits, pattern="PRBS23", seed=1):
@@ -114,7 +128,7 @@ def run_point(modulation, ebn0_db, nbits, pattern="PRBS23", seed=1):
     stats = pmt.to_python(top.sink.stats())
     stats["modulation"] = modulation
     stats["ebn0_db"] = ebn0_db
-    stats["theory"] = theory_ber(modulation, ebn0_db)
+    stats["theory"] = theory_ber(modulation, ebn0_db) if _is_constellation(modulation) else None
     return stats
 
 

@@ -8,9 +8,9 @@
 import argparse
 import sys
 
-from . import data, demo, train
+from . import bench, data, demo, train
 
-_COMMANDS = (data, demo, train)
+_COMMANDS = (bench, data, demo, train)
 
 
 def build_parser():

@@ -50,6 +50,21 @@ def add_parser(sub):
     amc.add_argument("--threads", type=int, default=0)
     amc.set_defaults(run=run_train_amc)
 
+    modem = train_sub.add_parser("modem", help="a channel-autoencoder modem (paper 004)")
+    modem.add_argument("--k", type=int, default=4, help="bits per message")
+    modem.add_argument("--n", type=int, default=7, help="complex channel uses per message")
+    modem.add_argument("--channel", default="awgn", choices=["awgn", "rayleigh"])
+    modem.add_argument("--ebn0", type=float, default=7.0, help="training Eb/N0 in dB")
+    modem.add_argument("--steps", type=int, default=15000)
+    modem.add_argument("--batch-size", type=int, default=1024)
+    modem.add_argument("--lr", type=float, default=1e-3)
+    modem.add_argument("--normalization", default="average", choices=["average", "symbol"])
+    modem.add_argument("--eval-blocks", type=int, default=200_000, help="Monte-Carlo blocks per Eb/N0 point")
+    modem.add_argument("--seed", type=int, default=1)
+    modem.add_argument("-o", "--output", required=True)
+    modem.add_argument("--report", help="folder for the BLER and constellation PNGs")
+    modem.set_defaults(run=run_train_modem)
+
     evaluate = sub.add_parser("eval", help="evaluate a bundle on fresh data and write a report")
     eval_sub = evaluate.add_subparsers(dest="model", metavar="MODEL")
     eval_sub.required = True
@@ -107,3 +122,16 @@ def run_eval_amc(args):
     from ..train import amc
 
     amc.evaluate(args.models, args.data, args.split_seed, args.report, per_cell=args.per_cell)
+
+
+def run_train_modem(args):
+    from ..train import modem
+
+    card = modem.train(args.k, args.n, args.output, channel=args.channel, ebn0_db=args.ebn0,
+                       steps=args.steps, batch_size=args.batch_size, lr=args.lr,
+                       normalization=args.normalization, seed=args.seed, command=_command_line(),
+                       eval_blocks=args.eval_blocks)
+    if args.report:
+        from ..autoencoder_modem import load_modem
+        _, net = load_modem(args.output)
+        modem.plot(card, net, args.report)

@@ -1,0 +1,96 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The channel-autoencoder modem: blocks round trip, BER through the PRBS tester, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from gnuradio import blocks, gr
+
+from gnuradio import sentinel
+from gnuradio.sentinel import ber_loopback
+from gnuradio.sentinel.autoencoder_modem import load_modem
+from gnuradio.sentinel.runtime import BundleError
+from gnuradio.sentinel.train import modem as modem_train
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_noiseless_round_trip_is_error_free(packed):
+    """PRBS -> mod -> demod -> PRBS tester with no noise: every bit back, exactly."""
+    top = gr.top_block()
+    source = sentinel.prbs_source_b("PRBS15", packed)
+    head = blocks.head(gr.sizeof_char, 40_000 if packed else 100_000)
+    mod = sentinel.autoencoder_mod_bc("ae_7_4", packed=packed)
+    demod = sentinel.autoencoder_demod_cb("ae_7_4")
+    sink = sentinel.prbs_sink_b("PRBS15")
+    top.connect(source, head, mod, demod, sink)
+    top.run()
+    sent_bits = 40_000 * 8 if packed else 100_000
+    assert sink.locked() and sink.errors() == 0
+    assert sink.bits() + sink.unchecked_bits() == sent_bits - sent_bits % 4
+
+
+def test_modulator_emits_the_codebook():
+    _, net = load_modem("ae_7_4")
+    with torch.no_grad():
+        codebook = net.codebook().numpy()
+    bits = [0, 0, 1, 1,  1, 0, 0, 1]  # messages 3 and 9
+    top = gr.top_block()
+    sink = blocks.vector_sink_c()
+    top.connect(blocks.vector_source_b(bits), sentinel.autoencoder_mod_bc("ae_7_4"), sink)
+    top.run()
+    np.testing.assert_allclose(np.array(sink.data()), np.concatenate([codebook[3], codebook[9]]), rtol=1e-6)
+
+
+@pytest.mark.parametrize("model", ["ae_2_2", "ae_7_4", "ae_8_8"])
+def test_shipped_codebooks_have_unit_average_power(model):
+    _, net = load_modem(model)
+    with torch.no_grad():
+        codebook = net.codebook().numpy()
+    assert np.mean(np.abs(codebook) ** 2) == pytest.approx(1.0, rel=1e-5)
+
+
+def _binomial_agree(k1, n1, k2, n2, z=3.0):
+    """Two BER estimates agree if their difference is within z standard errors (pooled)."""
+    p = (k1 + k2) / (n1 + n2)
+    se = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    return abs(k1 / n1 - k2 / n2) <= z * se
+
+
+@pytest.mark.parametrize("ebn0", [2.0, 4.0, 6.0])
+def test_ber_through_gnuradio_matches_the_models_simulation(ebn0):
+    """The PRBS tester's BER through the blocks and GNU Radio's AWGN agrees with the
+    torch simulation of the same model (two-sample test, 3 standard errors: the three
+    points together have a false-alarm rate below 1%)."""
+    _, net = load_modem("ae_7_4")
+    measured = ber_loopback.run_point("ae_7_4", ebn0, 400_000, seed=int(ebn0 * 10) + 3)
+    _, simulated_ber = modem_train.simulate(net, ebn0, 200_000, seed=int(ebn0 * 10) + 4)
+    sim_bits = 200_000 * 4
+    assert measured["locked"] and measured["resyncs"] == 0
+    assert _binomial_agree(measured["errors"], measured["bits"], round(simulated_ber * sim_bits), sim_bits)
+
+
+def test_bundle_mismatch_and_bad_arguments():
+    with pytest.raises(BundleError, match="k=4"):
+        sentinel.autoencoder_mod_bc("ae_7_4", k=3)
+    with pytest.raises(BundleError, match="n=7"):
+        sentinel.autoencoder_demod_cb("ae_7_4", n=8)
+    with pytest.raises(BundleError, match="modem"):
+        sentinel.autoencoder_demod_cb("mae")
+
+
+def test_training_smoke_and_baselines(tmp_path):
+    card = modem_train.train(2, 2, tmp_path / "ae", steps=300, batch_size=256, eval_blocks=2000,
+                             eval_points=[0.0, 4.0], log=lambda s: None)
+    assert card["architecture"] == {"k": 2, "n": 2, "hidden": 0, "normalization": "average"}
+    assert card["outputs"]["codebook_mean_energy_per_use"] == pytest.approx(1.0, rel=1e-5)
+    # Hamming (7,4) hard decision at 6 dB: p = Q(sqrt(2 * 4/7 * 10^0.6)) = 0.00987.
+    p = modem_train.q_function(math.sqrt(2 * 4 / 7 * 10 ** 0.6))
+    assert p == pytest.approx(0.00987, rel=1e-2)
+    assert modem_train.hamming_hard_bler(6.0) == pytest.approx(1 - (1 - p) ** 7 - 7 * p * (1 - p) ** 6)
+    assert modem_train.crossing_db([0, 1], [1e-2, 1e-4]) == pytest.approx(0.5)
