@@ -121,3 +121,57 @@ def test_training_resumes_from_its_checkpoint(tmp_path):
     assert [h["epoch"] for h in second] == [0, 1]
     assert second[0] == first[0]
     assert len(logs) == 2  # epoch 0 ran once
+
+
+FRESH_SEED = 31337  # never used for training data
+
+
+@pytest.fixture(scope="module")
+def fresh_rml(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fresh") / "fresh.h5"
+    data.generate(data.RadioML2016(snrs=(0.0, 10.0, 14.0, 18.0)), path, 20, seed=FRESH_SEED,
+                  workers=2, progress=False)
+    return data.load(path)
+
+
+def _accuracy(bundle_name, ds, mask):
+    from gnuradio.sentinel.runtime import ModelBundle
+
+    bundle = ModelBundle.load(bundle_name)
+    model = bundle.load_into(amc_nn.build(bundle.card["architecture"]))
+    p = amc_train.predict_proba(model, amc_nn.preprocess(ds.complex()[mask]))
+    return float(np.mean(p.argmax(1) == ds.label[mask]))
+
+
+def test_shipped_afnet_on_fresh_data(fresh_rml):
+    """Fresh examples (new seed, every impairment on): >= 85% at SNR >= 10 dB, and well
+    above chance (1/11) at 0 dB."""
+    ds = fresh_rml
+    assert _accuracy("afnet", ds, ds.snr >= 10) >= 0.85
+    assert _accuracy("afnet", ds, ds.snr == 0) >= 0.30
+
+
+def test_shipped_vtcnn2_loads_and_beats_chance(fresh_rml):
+    ds = fresh_rml
+    assert _accuracy("vtcnn2", ds, ds.snr >= 10) >= 0.5
+
+
+def test_flowgraph_labels_a_qpsk_then_8psk_burst():
+    """A QPSK burst then an 8PSK burst at 18 dB, 8 windows each: labelled at their offsets."""
+    from gnuradio.sentinel.data import channel, modulators
+
+    rng = np.random.default_rng(FRESH_SEED)
+    bursts = [channel.add_calibrated_noise(modulators.modulate(name, 8 * 128, rng), 18.0, rng)
+              for name in ("QPSK", "8PSK")]
+    x = (0.3 * np.concatenate(bursts)).astype(np.complex64)
+    block = sentinel.modulation_classifier("afnet")
+    top = gr.top_block()
+    sink = blocks.vector_sink_f()
+    debug = blocks.message_debug()
+    top.connect(blocks.vector_source_c(x), block, sink)
+    top.msg_connect(block, "detections", debug, "store")
+    top.run()
+    messages = [pmt.to_python(debug.get_message(i)) for i in range(debug.num_messages())]
+    assert [m["offset"] for m in messages] == list(range(0, 16 * 128, 128))
+    labels = [m["label"] for m in messages]
+    assert labels[:8].count("QPSK") >= 7 and labels[8:].count("8PSK") >= 7, labels

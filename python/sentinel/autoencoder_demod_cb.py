@@ -21,6 +21,7 @@ class autoencoder_demod_cb(gr.basic_block):
         self.k, self.n = self.net.k, self.net.n
         self.max_batch = int(max_batch)
         self.set_relative_rate(self.k / self.n)
+        self.set_output_multiple(self.k)  # whole messages only
 
     def forecast(self, noutput_items, ninputs):
         return [-(-noutput_items // self.k) * self.n]

@@ -25,6 +25,7 @@ class autoencoder_mod_bc(gr.basic_block):
         self.packed = bool(packed)
         self._bits = np.zeros(0, np.uint8)  # reservoir of bits from consumed packed bytes
         self.set_relative_rate(self.n / self.k * (8 if packed else 1))
+        self.set_output_multiple(self.n)  # whole messages only
 
     def forecast(self, noutput_items, ninputs):
         messages = -(-noutput_items // self.n)

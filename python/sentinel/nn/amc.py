@@ -115,10 +115,12 @@ class VTCNN2(nn.Module):
 class ResidualStack(nn.Module):
     def __init__(self, in_channels, channels, kernel=3):
         super().__init__()
-        self.project = nn.Conv1d(in_channels, channels, 1)
+        self.project = nn.Sequential(nn.Conv1d(in_channels, channels, 1, bias=False), nn.BatchNorm1d(channels))
         self.units = nn.ModuleList([nn.Sequential(
-            nn.Conv1d(channels, channels, kernel, padding=kernel // 2), nn.ReLU(inplace=True),
-            nn.Conv1d(channels, channels, kernel, padding=kernel // 2)) for _ in range(2)])
+            nn.Conv1d(channels, channels, kernel, padding=kernel // 2, bias=False), nn.BatchNorm1d(channels),
+            nn.ReLU(inplace=True),
+            nn.Conv1d(channels, channels, kernel, padding=kernel // 2, bias=False), nn.BatchNorm1d(channels))
+            for _ in range(2)])
         self.pool = nn.MaxPool1d(2)
 
     def forward(self, x):
@@ -130,7 +132,9 @@ class ResidualStack(nn.Module):
 
 class ResNet1D(nn.Module):
     """O'Shea, Roy, Clancy 2018 style: residual stacks (1x1 conv, two residual units,
-    max-pool), then SELU dense layers; four stacks for 128-sample windows."""
+    max-pool), then SELU dense layers; four stacks for 128-sample windows. Batch
+    normalisation in every convolution: without it this baseline stayed at chance on
+    unit-energy windows (12 epochs, Adam 1e-3)."""
 
     def __init__(self, classes=11, length=128, channels=32, stacks=4, dense=128, dropout=0.3):
         super().__init__()
