@@ -102,7 +102,12 @@ class ber_loopback(gr.top_block):
         else:
             from .autoencoder_demod_cb import autoencoder_demod_cb
             from .autoencoder_mod_bc import autoencoder_mod_bc
-            tx = [autoencoder_mod_bc(modulation)]
+            from .runtime.bundle import BundleError
+            try:
+                tx = [autoencoder_mod_bc(modulation)]
+            except BundleError as error:
+                raise ValueError("modulation: '{}' is neither {} nor a modem bundle ({})".format(
+                    modulation, ", ".join(CONSTELLATIONS), error)) from None
             rx = [autoencoder_demod_cb(modulation)]
             k = tx[0].k
             bits_per_sample = tx[0].k / tx[0].n

@@ -43,6 +43,8 @@ def add_parser(sub):
     amc.add_argument("--cw-weights-from", help="bundle whose predictions give the CW weights")
     amc.add_argument("--arch", default="{}", help="JSON of architecture options, e.g. '{\"groups\": 4}'")
     amc.add_argument("--per-cell", type=int, help="use only N examples per (class, SNR) (CPU budget)")
+    amc.add_argument("--input-scale", default="energy", choices=["energy", "power"],
+                     help="per-window scaling of the input (power for networks without batch norm)")
     amc.add_argument("--stage1-output", help="with --cw: also save the stage-1 (plain CE) model here")
     amc.add_argument("--seed", type=int, default=1)
     amc.add_argument("--split-seed", type=int, default=0)
@@ -115,7 +117,7 @@ def run_train_amc(args):
               lr=args.lr, patience=args.patience, seed=args.seed, split_seed=args.split_seed, cw=args.cw,
               cw_k=args.cw_k, cw_weights_from=args.cw_weights_from, architecture=arch,
               checkpoint_dir=args.checkpoint_dir, threads=args.threads, command=_command_line(),
-              per_cell=args.per_cell, stage1_output=args.stage1_output)
+              per_cell=args.per_cell, stage1_output=args.stage1_output, input_scale=args.input_scale)
 
 
 def run_eval_amc(args):

@@ -24,14 +24,23 @@ from torch import nn
 KIND = "amc"
 
 
-def preprocess(windows):
-    """Complex windows (B, L) -> float32 (B, 2, L), each window scaled to unit energy
-    (the dataset's default normalisation), so a receiver's gain does not matter."""
+INPUT_SCALES = ("energy", "power")
+
+
+def preprocess(windows, scale="energy"):
+    """Complex windows (B, L) -> float32 (B, 2, L), each window scaled so a receiver's
+    gain does not matter: "energy" to unit energy (the dataset's default), "power" to
+    unit average power per sample (= energy scaling times sqrt(L)). Networks without
+    batch normalisation (VT-CNN2) stay at chance on unit-energy windows."""
     import numpy as np
 
+    if scale not in INPUT_SCALES:
+        raise ValueError("input scale: unknown '{}'; allowed: {}".format(scale, ", ".join(INPUT_SCALES)))
     windows = np.asarray(windows, np.complex64)
-    energy = np.sqrt(np.sum(np.abs(windows) ** 2, axis=1, keepdims=True))
-    unit = windows / np.where(energy > 0, energy, 1.0)
+    norm = np.sum(np.abs(windows) ** 2, axis=1, keepdims=True)
+    if scale == "power":
+        norm = norm / windows.shape[1]
+    unit = windows / np.sqrt(np.where(norm > 0, norm, 1.0))
     return np.stack([unit.real, unit.imag], axis=1).astype(np.float32)
 
 

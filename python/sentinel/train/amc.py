@@ -121,7 +121,7 @@ def confusion(probabilities, labels, classes):
     return m
 
 
-def load_split(data_path, split_seed, per_cell=None):
+def load_split(data_path, split_seed, per_cell=None, input_scale="energy"):
     """Load a dataset and its stratified split; per_cell keeps only the first N examples
     of every (class, SNR) cell (for a CPU budget), the same ones for every model."""
     from ..data import load
@@ -135,14 +135,16 @@ def load_split(data_path, split_seed, per_cell=None):
         ds = ds.select(keep)
     x = ds.iq.astype(np.float32)
     if ds.attrs.get("normalization") != "energy":
-        x = amc_nn.preprocess(ds.complex())
+        x = amc_nn.preprocess(ds.complex(), input_scale)
+    elif input_scale == "power":
+        x = x * np.float32(np.sqrt(x.shape[2]))
     train, valid, test = split_indices(ds.label, ds.snr, split_seed)
     return ds, x, train, valid, test
 
 
 def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, patience=15, seed=1,
           split_seed=0, cw=False, cw_k=3, cw_weights_from=None, architecture=None, checkpoint_dir=None,
-          threads=0, log=print, command="", per_cell=None, stage1_output=None):
+          threads=0, log=print, command="", per_cell=None, stage1_output=None, input_scale="energy"):
     """Train one classifier (optionally with the CW two-stage recipe) and save a bundle.
 
     cw_weights_from: a bundle whose model supplies the stage-1 probabilities (e.g.
@@ -152,7 +154,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
 
     if threads:
         torch.set_num_threads(threads)
-    ds, x, train_idx, valid_idx, test_idx = load_split(data_path, split_seed, per_cell)
+    ds, x, train_idx, valid_idx, test_idx = load_split(data_path, split_seed, per_cell, input_scale)
     classes = list(ds.class_names)
     architecture = dict(architecture or {}, name=model_name, classes=len(classes))
     ckpt = pathlib.Path(checkpoint_dir) if checkpoint_dir else None
@@ -196,14 +198,16 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     if stage1_output and cw and not cw_weights_from:
         _save(stage1_output, model_name, False, x, architecture, classes, ds, data_path, split_seed, seed,
               epochs, batch_size, lr, patience, None, stages[:1], command, per_cell, test_metrics(teacher), log,
-              teacher)
+              teacher, input_scale)
     return _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
-                 batch_size, lr, patience, cw_info, stages, command, per_cell, test_metrics(model), log, model)
+                 batch_size, lr, patience, cw_info, stages, command, per_cell, test_metrics(model), log, model,
+                 input_scale)
 
 
 def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
-          batch_size, lr, patience, cw_info, stages, command, per_cell, metrics, log, model):
+          batch_size, lr, patience, cw_info, stages, command, per_cell, metrics, log, model, x_scale):
     from ..data import storage
+
 
     card = {
         "name": pathlib.Path(output).name, "kind": amc_nn.KIND,
@@ -211,7 +215,8 @@ def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split
             model_name, " with confidence-weighted two-stage training" if cw else ""),
         "window_length": int(x.shape[2]),
         "input": {"sample_rate": 200e3, "samples_per_symbol": 8, "dtype": "complex64"},
-        "preprocessing": {"steps": ["unit energy per window", "I and Q as two rows"], "normalization": "energy"},
+        "preprocessing": {"steps": ["unit {} per window".format(x_scale), "I and Q as two rows"],
+                          "normalization": x_scale},
         "architecture": architecture,
         "outputs": {"classes": classes, "value": "class index (float)"},
         "thresholds": {},
@@ -238,11 +243,12 @@ def evaluate(bundles, data_path, split_seed=0, report_dir=None, log=print, per_c
     at -10, 0 and 10 dB for the first, and the paper-style average/maximum table."""
     from ..runtime.bundle import ModelBundle
 
-    ds, x, _, _, test_idx = load_split(data_path, split_seed, per_cell)
+    ds, _, _, _, test_idx = load_split(data_path, split_seed, per_cell)
     labels, snrs = ds.label[test_idx], ds.snr[test_idx]
     results = {}
     for name in bundles:
         bundle = ModelBundle.load(name, expected_kind=amc_nn.KIND)
+        x = amc_nn.preprocess(ds.complex(), bundle.card["preprocessing"].get("normalization", "energy"))
         if bundle.classes != list(ds.class_names):
             raise ValueError("model: {} classes {} differ from the data's {}".format(
                 name, bundle.classes, ds.class_names))
