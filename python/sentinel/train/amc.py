@@ -256,7 +256,7 @@ def evaluate(bundles, data_path, split_seed=0, report_dir=None, log=print, per_c
         p = predict_proba(model, x[test_idx])
         by_snr = accuracy_by_snr(p, labels, snrs)
         results[bundle.card["name"]] = {
-            "bundle": str(bundle.path), "accuracy_by_snr": by_snr,
+            "bundle": bundle.card["name"], "accuracy_by_snr": by_snr,
             "average_accuracy": float(np.mean(list(by_snr.values()))),
             "max_accuracy": float(max(by_snr.values())),
             "confusion": {str(s): confusion(p[snrs == s], labels[snrs == s], len(ds.class_names)).tolist()
