@@ -18,7 +18,7 @@ GRC_CONFIG ?= yes
 
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: all setup system venv build install demo test test-cpp test-python bench clean distclean
+.PHONY: all setup system venv build install demo test bench clean distclean
 
 all: install
 
@@ -63,6 +63,7 @@ demo: install
 bench: install
 	$(PYTHON) benchmarks/bench_prbs.py
 	$(PYTHON) benchmarks/bench_fading.py
+	$(PYTHON) benchmarks/bench_inference.py
 
 clean:
 	rm -rf $(BUILD)
