@@ -64,7 +64,12 @@ class model_block(gr.basic_block):
         preferred = self.bundle.card.get("inference", {}).get("cpu_backend", "eager")
         self.engine = InferenceEngine(module, example, device, threads, backend, preferred)
 
-        self.set_relative_rate(1.0 / stride)
+        # GNU Radio sizes the upstream buffer from a consumer's decimation (2x it); a
+        # window-long decimation would hand work() a handful of windows per call. Declare
+        # a batch's worth so one call can fill max_batch windows. Output tags are the
+        # block's own (detections), so input tags are not propagated with that rate.
+        self.set_relative_rate(1.0 / (stride * min(self.max_batch, 64)))
+        self.set_tag_propagation_policy(gr.TPP_DONT)
         self.message_port_register_out(pmt.intern("detections"))
         self._lock = threading.Lock()
         self._counts = collections.Counter()
