@@ -5,6 +5,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """GNU Radio block: the channel autoencoder's transmitter (bits -> complex channel uses)."""
 
+import math
+
 import numpy as np
 from gnuradio import gr
 
@@ -13,7 +15,12 @@ from .autoencoder_modem import bits_to_messages, load_modem
 
 class autoencoder_mod_bc(gr.basic_block):
     """k bits in (one per byte, LSB used; or packed, MSB first) -> n complex samples out
-    per message, from the learned codebook (unit average energy per sample)."""
+    per message, from the learned codebook (unit average energy per sample).
+
+    Packed input is taken in groups of lcm(k, 8) bits (whole bytes and whole messages),
+    so no bits wait inside the block; trailing bits that do not fill a group (or, unpacked,
+    a message) at the end of a finite stream are not sent.
+    """
 
     def __init__(self, model="ae_7_4", packed=False, k=None, n=None):
         gr.basic_block.__init__(self, name="autoencoder_mod_bc", in_sig=[np.uint8], out_sig=[np.complex64])
@@ -23,32 +30,25 @@ class autoencoder_mod_bc(gr.basic_block):
         with torch.no_grad():
             self.codebook = net.codebook().numpy().astype(np.complex64)
         self.packed = bool(packed)
-        self._bits = np.zeros(0, np.uint8)  # reservoir of bits from consumed packed bytes
-        self.set_relative_rate(self.n / self.k * (8 if packed else 1))
-        self.set_output_multiple(self.n)  # whole messages only
+        group_bits = self.k * 8 // math.gcd(self.k, 8) if packed else self.k
+        self._messages_per_group = group_bits // self.k
+        self._items_per_group = group_bits // 8 if packed else self.k
+        self.set_relative_rate(self.n * self._messages_per_group / self._items_per_group)
+        self.set_output_multiple(self.n * self._messages_per_group)  # whole groups only
 
     def forecast(self, noutput_items, ninputs):
-        messages = -(-noutput_items // self.n)
-        bits = messages * self.k - len(self._bits)
-        return [max(1, -(-bits // 8) if self.packed else bits)]
+        groups = -(-noutput_items // (self.n * self._messages_per_group))
+        return [groups * self._items_per_group]
 
     def general_work(self, input_items, output_items):
-        data = input_items[0]
+        data = np.asarray(input_items[0], np.uint8)
         out = output_items[0]
-        room = len(out) // self.n
-        if self.packed:
-            need = max(0, room * self.k - len(self._bits))
-            take = min(len(data), -(-need // 8))
-            bits = np.concatenate([self._bits, np.unpackbits(np.asarray(data[:take], np.uint8))])
-        else:
-            take = min(len(data), room * self.k)
-            bits = np.asarray(data[:take], np.uint8) & 1
-        count = min(room, len(bits) // self.k)
-        messages = bits_to_messages(bits[:count * self.k].reshape(count, self.k), self.k)
+        groups = min(len(data) // self._items_per_group,
+                     len(out) // (self.n * self._messages_per_group))
+        take = groups * self._items_per_group
+        bits = np.unpackbits(data[:take]) if self.packed else data[:take] & 1
+        count = groups * self._messages_per_group
+        messages = bits_to_messages(bits.reshape(count, self.k), self.k)
         out[:count * self.n] = self.codebook[messages].reshape(-1)
-        if self.packed:
-            self._bits = bits[count * self.k:]
-        else:
-            take = count * self.k
         self.consume(0, take)
         return count * self.n
