@@ -27,9 +27,8 @@ BLOCKS = {"mae": sentinel.mae_anomaly_scorer, "amc": sentinel.modulation_classif
 
 def raw_rate(block, backend, batch, windows, repeat=3):
     """Windows/s of preprocessing + one forward per batch, no GNU Radio."""
-    engine = InferenceEngine(block.engine.module if backend == block.engine.backend else
-                             block.bundle.load_into(block.build_model(block.bundle)).eval(),
-                             block.preprocess(windows[:2]), "cpu", 0, backend)
+    module = block.bundle.load_into(block.build_model(block.bundle)).eval()
+    engine = InferenceEngine(module, block.preprocess(windows[:2]), "cpu", 0, backend)
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()

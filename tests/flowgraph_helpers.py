@@ -29,3 +29,16 @@ def run_sink(sink_block, data):
     top.msg_connect(sink_block, "ber", debug, "store")
     top.run()
     return [pmt.to_python(debug.get_message(i)) for i in range(debug.num_messages())]
+
+
+def run_model_block(block, samples, tags=()):
+    """complex samples -> model block -> (float outputs, detections as Python dicts)."""
+    top = gr.top_block()
+    source = blocks.vector_source_c(np.asarray(samples, np.complex64), False, 1, list(tags))
+    sink = blocks.vector_sink_f()
+    debug = blocks.message_debug()
+    top.connect(source, block, sink)
+    top.msg_connect(block, "detections", debug, "store")
+    top.run()
+    messages = [pmt.to_python(debug.get_message(i)) for i in range(debug.num_messages())]
+    return np.array(sink.data()), messages

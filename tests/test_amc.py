@@ -9,16 +9,16 @@ import json
 import math
 
 import numpy as np
-import pmt
 import pytest
 import torch
-from gnuradio import blocks, gr
 
 from gnuradio import sentinel
 from gnuradio.sentinel import data
 from gnuradio.sentinel.nn import amc as amc_nn
 from gnuradio.sentinel.runtime import BundleError
 from gnuradio.sentinel.train import amc as amc_train
+
+from flowgraph_helpers import run_model_block
 
 
 def test_vtcnn2_has_exactly_the_published_parameter_count():
@@ -75,16 +75,10 @@ def test_block_labels_windows_at_their_offsets(tiny_amc):
     ds = data.load(path)
     x = ds.complex()[:6].reshape(-1) * 3.0  # any gain: the block normalises each window
     block = sentinel.modulation_classifier(str(bundle), stride=128)
-    top = gr.top_block()
-    sink = blocks.vector_sink_f()
-    debug = blocks.message_debug()
-    top.connect(blocks.vector_source_c(x.astype(np.complex64)), block, sink)
-    top.msg_connect(block, "detections", debug, "store")
-    top.run()
-    messages = [pmt.to_python(debug.get_message(i)) for i in range(debug.num_messages())]
+    values, messages = run_model_block(block, x)
     assert [m["offset"] for m in messages] == [0, 128, 256, 384, 512, 640]
     assert all(len(m["probabilities"]) == 4 and abs(sum(m["probabilities"]) - 1) < 1e-4 for m in messages)
-    assert [m["label"] for m in messages] == [ds.class_names[int(v)] for v in sink.data()]
+    assert [m["label"] for m in messages] == [ds.class_names[int(v)] for v in values]
 
 
 def test_bundle_without_classes_or_with_wrong_window(tiny_amc, tmp_path):
@@ -174,15 +168,9 @@ def test_flowgraph_labels_a_qpsk_then_8psk_burst():
               for name in ("QPSK", "8PSK")]
     x = (0.3 * np.concatenate(bursts)).astype(np.complex64)
     block = sentinel.modulation_classifier("afnet")
-    top = gr.top_block()
-    sink = blocks.vector_sink_f()
-    debug = blocks.message_debug()
-    top.connect(blocks.vector_source_c(x), block, sink)
-    top.msg_connect(block, "detections", debug, "store")
-    top.run()
-    messages = [pmt.to_python(debug.get_message(i)) for i in range(debug.num_messages())]
+    values, messages = run_model_block(block, x)
     assert [m["offset"] for m in messages] == list(range(0, 16 * 128, 128))
     labels = [m["label"] for m in messages]
     assert labels[:8].count("QPSK") >= 7, labels
     assert all(abs(sum(m["probabilities"]) - 1) < 1e-4 for m in messages)
-    assert [int(v) for v in sink.data()] == [m["class_index"] for m in messages]
+    assert [int(v) for v in values] == [m["class_index"] for m in messages]

@@ -6,9 +6,7 @@
 """The MAE anomaly scorer: shipped weights on fresh data, the flowgraph, training smoke test."""
 
 import numpy as np
-import pmt
 import pytest
-from gnuradio import blocks, gr
 from sklearn.metrics import roc_auc_score
 
 from gnuradio import sentinel
@@ -16,6 +14,8 @@ from gnuradio.sentinel import data
 from gnuradio.sentinel.nn import mae as mae_nn
 from gnuradio.sentinel.runtime import ModelBundle
 from gnuradio.sentinel.train import mae as mae_train
+
+from flowgraph_helpers import run_model_block
 
 FRESH_SEED = 424242  # never used for training data
 
@@ -84,19 +84,13 @@ def test_flowgraph_flags_the_anomalous_windows_at_their_offsets():
     noise = (rng.standard_normal(2 * n) + 1j * rng.standard_normal(2 * n)) * np.sqrt(0.5 / 10)
     x = (7.5 * (clean + noise)).astype(np.complex64)  # any receiver gain
     block = sentinel.mae_anomaly_scorer("mae")
-    top = gr.top_block()
-    sink = blocks.vector_sink_f()
-    debug = blocks.message_debug()
-    top.connect(blocks.vector_source_c(x), block, sink)
-    top.msg_connect(block, "detections", debug, "store")
-    top.run()
-    messages = [pmt.to_python(debug.get_message(i)) for i in range(debug.num_messages())]
+    values, messages = run_model_block(block, x)
     assert [m["offset"] for m in messages] == list(range(0, 2 * n, 1000))
     scores = np.array([m["score"] for m in messages])
     assert scores[20:].min() > scores[:20].max()
     assert all(m["anomalous"] for m in messages[20:])
     assert sum(m["anomalous"] for m in messages[:20]) <= 4
-    assert np.allclose(sink.data(), scores, rtol=1e-5)
+    assert np.allclose(values, scores, rtol=1e-5)
 
 
 def test_threshold_override():

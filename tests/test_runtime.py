@@ -19,6 +19,8 @@ from gnuradio.sentinel.nn import mae as mae_nn
 from gnuradio.sentinel.runtime import BundleError, ModelBundle, Windower, save_bundle
 from gnuradio.sentinel.runtime.inference import InferenceEngine
 
+from flowgraph_helpers import run_model_block
+
 WINDOW = 64
 
 
@@ -98,18 +100,6 @@ def test_torchscript_matches_eager(tiny_bundle):
     np.testing.assert_allclose(fast, eager, rtol=1e-5, atol=1e-6)
 
 
-def _run_block(block, samples, tags=()):
-    top = gr.top_block()
-    source = blocks.vector_source_c(samples.astype(np.complex64), False, 1, list(tags))
-    sink = blocks.vector_sink_f()
-    debug = blocks.message_debug()
-    top.connect(source, block, sink)
-    top.msg_connect(block, "detections", debug, "store")
-    top.run()
-    messages = [pmt.to_python(debug.get_message(i)) for i in range(debug.num_messages())]
-    return np.array(sink.data()), messages
-
-
 def test_lossless_scores_every_window_with_offsets_and_rx_time(tiny_bundle):
     rng = np.random.default_rng(2)
     x = (rng.standard_normal(WINDOW * 50 + 17) + 1j * rng.standard_normal(WINDOW * 50 + 17))
@@ -117,7 +107,7 @@ def test_lossless_scores_every_window_with_offsets_and_rx_time(tiny_bundle):
                                           pmt.make_tuple(pmt.from_uint64(100), pmt.from_double(0.25))))
     rx_rate = gr.tag_utils.python_to_tag((0, pmt.intern("rx_rate"), pmt.from_double(1e6)))
     block = sentinel.mae_anomaly_scorer(str(tiny_bundle), stride=WINDOW // 2, max_batch=7)
-    values, messages = _run_block(block, x, [rx_time, rx_rate])
+    values, messages = run_model_block(block, x, [rx_time, rx_rate])
     expected = list(range(0, len(x) - WINDOW + 1, WINDOW // 2))
     assert [m["offset"] for m in messages] == expected
     assert len(values) == len(expected) and np.all(np.isfinite(values))
@@ -134,7 +124,7 @@ def test_bad_windows_are_flagged_and_counted(tiny_bundle):
     x[2 * WINDOW + 1] = np.inf
     x[4 * WINDOW:5 * WINDOW] = 0
     block = sentinel.mae_anomaly_scorer(str(tiny_bundle), stride=WINDOW)
-    values, messages = _run_block(block, x)
+    values, messages = run_model_block(block, x)
     flags = [m["flags"] for m in messages]
     assert flags == [[], ["nonfinite"], ["nonfinite"], [], ["zero"], []]
     assert np.isnan(values[[1, 2, 4]]).all() and np.isfinite(values[[0, 3, 5]]).all()

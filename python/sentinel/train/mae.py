@@ -37,12 +37,8 @@ def _load(path):
         raise ValueError("data: {} was made by recipe '{}', MAE needs 'mae'".format(path, ds.attrs.get("recipe")))
     with h5py.File(path, "r") as f:
         split = f["split"][:]
-    normal = np.isin(np.array(ds.class_names)[ds.label], mae_nn_normal_classes(ds))
+    normal = np.isin(np.array(ds.class_names)[ds.label], ds.parameters["normal_classes"])
     return ds, split, normal
-
-
-def mae_nn_normal_classes(ds):
-    return json.loads(ds.attrs["parameters"])["normal_classes"]
 
 
 def _scores(model, feats, batch=2048):
