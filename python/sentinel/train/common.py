@@ -3,11 +3,13 @@
 # This file is part of gr-sentinel
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Shared training pieces: seeding, resumable checkpoints, detection metrics."""
+"""Shared training pieces: seeding, resumable checkpoints, the classifier training loop,
+detection metrics."""
 
 import os
 import pathlib
 import random
+import time
 
 import numpy as np
 
@@ -80,3 +82,71 @@ def detection_metrics(normal_scores, anomalous_scores, threshold):
     return {"TPR": tpr, "TNR": tn / max(1, tn + fp), "PPV": ppv, "FNR": fn / max(1, tp + fn),
             "F1": 2 * ppv * tpr / max(1e-12, ppv + tpr), "AUROC": float(auroc),
             "threshold": float(threshold), "normal": len(normal_scores), "anomalous": len(anomalous_scores)}
+
+
+def _batches(n, size, generator=None):
+    import torch
+
+    order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
+    for i in range(0, n, size):
+        yield order[i:i + size]
+
+
+def predict_proba(model, x, batch=2048):
+    import torch
+
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(x), batch):
+            out.append(torch.softmax(model(torch.as_tensor(x[i:i + batch])), dim=1).numpy())
+    return np.concatenate(out)
+
+
+def fit(model, x_train, y_train, x_valid, y_valid, weights=None, epochs=30, batch_size=512, lr=1e-3,
+        patience=15, seed=1, checkpoint_dir=None, log=print):
+    """Train with (weighted) cross-entropy and early stopping; returns history, restores the best epoch."""
+    import torch
+
+    set_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    checkpoint = Checkpoint(checkpoint_dir)
+    start, history, best_state = checkpoint.restore(model, optimizer)
+    best_state = best_state or {k: v.clone() for k, v in model.state_dict().items()}
+    best_loss = min((h["valid_loss"] for h in history), default=float("inf"))
+    generator = torch.Generator().manual_seed(seed + start)
+    xt = torch.as_tensor(x_train)
+    yt = torch.as_tensor(y_train, dtype=torch.long)
+    wt = torch.as_tensor(weights, dtype=torch.float32) if weights is not None else None
+    xv = torch.as_tensor(x_valid)
+    yv = torch.as_tensor(y_valid, dtype=torch.long)
+    for epoch in range(start, epochs):
+        began = time.perf_counter()
+        model.train()
+        total = 0.0
+        for idx in _batches(len(xt), batch_size, generator):
+            losses = torch.nn.functional.cross_entropy(model(xt[idx]), yt[idx], reduction="none")
+            loss = (losses * wt[idx]).mean() if wt is not None else losses.mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        model.eval()
+        with torch.inference_mode():
+            logits = torch.cat([model(xv[i:i + 2048]) for i in range(0, len(xv), 2048)])
+            valid_loss = float(torch.nn.functional.cross_entropy(logits, yv))
+            valid_acc = float((logits.argmax(1) == yv).float().mean())
+        history.append({"epoch": epoch, "train_loss": total / len(xt), "valid_loss": valid_loss,
+                        "valid_accuracy": valid_acc, "seconds": time.perf_counter() - began})
+        log("epoch {:3d}  loss {:.4f}  valid loss {:.4f}  valid acc {:.4f}  {:.0f} s".format(
+            epoch, history[-1]["train_loss"], valid_loss, valid_acc, history[-1]["seconds"]))
+        if valid_loss < best_loss:
+            best_loss = valid_loss
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+        checkpoint.save(epoch, model, optimizer, history, best_state)
+        best_epoch = min(history, key=lambda h: h["valid_loss"])["epoch"]
+        if epoch - best_epoch >= patience:
+            log("early stop: no better validation loss for {} epochs".format(patience))
+            break
+    model.load_state_dict(best_state)
+    return history
