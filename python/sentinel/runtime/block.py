@@ -5,11 +5,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The base of every gr-sentinel model block: the inference contract in one place.
 
-- Input: a plain complex64 stream. Windows of the bundle's window length are cut
-  every `stride` samples; window k starts at absolute sample k * stride.
+- Input: a plain complex64 stream (a subclass may take another item type, e.g. a
+  float32 vector of KPIs). Windows of the bundle's window length are cut every
+  `stride` samples; window k starts at absolute sample k * stride.
 - Output 0: float32, one value per window (what the value means is the subclass's).
 - Message port `detections`: one PMT dict per window with `offset` (absolute
-  sample), `length`, `window`, `model`, `rx_time` (seconds, when the stream
+  sample), `last_offset` (its last sample), `length`, `window`, `model`, `rx_time` (seconds, when the stream
   carries rx_time tags and the rate is known from rx_rate tags or `samp_rate`),
   the subclass's fields, and `flags` (e.g. "nonfinite", "zero", "skipped").
 - Optional stream tags on each output item (key = the block's tag key).
@@ -18,8 +19,10 @@
   thread through a bounded queue and never waits; a batch that does not fit is
   skipped whole and counted. Output items then lag by up to the queue depth and
   skipped windows output NaN.
-- Windows containing NaN/Inf or only zeros are not run through the model: they
-  output NaN, carry a flag and are counted.
+- Windows containing NaN/Inf or (unless a subclass allows it) only zeros are not
+  run through the model: they output NaN, carry a flag and are counted.
+- A subclass may publish only some windows' detections (`publishes`); the output
+  stream and the counters still cover every window.
 """
 
 import collections
@@ -41,18 +44,23 @@ class model_block(gr.basic_block):
 
     kind = None
     tag_key = "sentinel"
+    input_dtype = np.complex64
+    flag_zero_windows = True
 
     def __init__(self, name, model, stride=0, mode="lossless", device="auto", threads=0,
                  backend="auto", max_batch=64, queue_depth=4, emit_tags=False, samp_rate=0.0):
-        gr.basic_block.__init__(self, name=name, in_sig=[np.complex64], out_sig=[np.float32])
         if mode not in MODES:
             raise ValueError("mode: unknown '{}'; allowed: {}".format(mode, ", ".join(MODES)))
         if max_batch < 1:
             raise ValueError("max_batch: must be at least 1, got {}".format(max_batch))
         self.bundle = ModelBundle.load(model, expected_kind=self.kind)
+        vlen = int(self.input_vlen(self.bundle))
+        item_shape = (vlen,) if vlen > 1 else ()
+        gr.basic_block.__init__(self, name=name, in_sig=[(self.input_dtype, vlen) if vlen > 1 else self.input_dtype],
+                                out_sig=[np.float32])
         self.window_length = self.bundle.window_length
         stride = int(stride) or self.window_length
-        self.windower = Windower(self.window_length, stride)
+        self.windower = Windower(self.window_length, stride, self.input_dtype, item_shape)
         self.stride = stride
         self.mode = mode
         self.max_batch = int(max_batch)
@@ -60,7 +68,7 @@ class model_block(gr.basic_block):
         self.samp_rate = float(samp_rate)
         self.configure(self.bundle)
         module = self.bundle.load_into(self.build_model(self.bundle)).eval()
-        example = self.preprocess(np.ones((2, self.window_length), np.complex64))
+        example = self.preprocess(np.ones((2, self.window_length) + item_shape, self.input_dtype))
         preferred = self.bundle.card.get("inference", {}).get("cpu_backend", "eager")
         self.engine = InferenceEngine(module, example, device, threads, backend, preferred)
 
@@ -86,6 +94,14 @@ class model_block(gr.basic_block):
             self._worker = InferenceWorker(self.engine, self._on_batch_done, queue_depth)
 
     # ---- subclass hooks -------------------------------------------------------------
+    def input_vlen(self, bundle):
+        """Items per input vector (1 = a plain stream); checked against the bundle here."""
+        return 1
+
+    def publishes(self, value, record):
+        """Whether this window's detection goes out on the message port."""
+        return True
+
     def configure(self, bundle):
         """Read card values (classes, thresholds) before the model is built."""
 
@@ -155,8 +171,9 @@ class model_block(gr.basic_block):
 
     # ---- scoring --------------------------------------------------------------------
     def _validity(self, windows):
-        finite = np.all(np.isfinite(windows), axis=1)
-        nonzero = np.any(windows != 0, axis=1)
+        axes = tuple(range(1, windows.ndim))
+        finite = np.all(np.isfinite(windows), axis=axes)
+        nonzero = np.any(windows != 0, axis=axes) if self.flag_zero_windows else np.ones(len(windows), bool)
         return finite, nonzero
 
     def _records(self, offsets, values, fields, finite, nonzero):
@@ -167,7 +184,8 @@ class model_block(gr.basic_block):
                 flags.append("nonfinite")
             elif not nonzero[i]:
                 flags.append("zero")
-            record = {"offset": int(offset), "length": self.window_length,
+            record = {"offset": int(offset), "last_offset": int(offset) + self.window_length - 1,
+                      "length": self.window_length,
                       "window": int(offset // self.stride), "model": self._model_name}
             record.update(fields[i] if fields is not None else {})
             record["flags"] = flags + list(record.get("flags", []))
@@ -193,6 +211,8 @@ class model_block(gr.basic_block):
     def _publish(self, records, first_output_index):
         port = pmt.intern("detections")
         for i, (value, record) in enumerate(records):
+            if not (record["flags"] or self.publishes(value, record)):
+                continue
             msg = pmt.to_pmt(record)
             self.message_port_pub(port, msg)
             if self.emit_tags and first_output_index is not None:

@@ -15,14 +15,16 @@ import numpy as np
 
 
 class Windower:
-    def __init__(self, length, stride, dtype=np.complex64):
+    def __init__(self, length, stride, dtype=np.complex64, item_shape=()):
+        """item_shape: the shape of one stream item, () for scalars, (vlen,) for vectors."""
         if length <= 0:
             raise ValueError("window length must be positive, got {}".format(length))
         if stride <= 0:
             raise ValueError("stride: must be a positive number of samples, got {}".format(stride))
         self.length = int(length)
         self.stride = int(stride)
-        self._pending = np.zeros(0, dtype)
+        self.item_shape = tuple(item_shape)
+        self._pending = np.zeros((0,) + self.item_shape, dtype)
         self._pending_start = 0   # absolute offset of _pending[0]
         self.next_start = 0       # absolute offset of the next window
 
@@ -30,7 +32,7 @@ class Windower:
         """Cut up to `max_windows` windows using `chunk` (which starts at absolute
         `chunk_start`, right after what was consumed before).
 
-        Returns (windows (k, length) copy, offsets (k,), consumed): the caller
+        Returns (windows (k, length, *item_shape) copy, offsets (k,), consumed): the caller
         must consume exactly `consumed` items of `chunk`.
         """
         chunk = np.asarray(chunk)
@@ -49,7 +51,8 @@ class Windower:
             windows = data[index]
             self.next_start += k * self.stride
         else:
-            windows = np.zeros((0, self.length), chunk.dtype if chunk.size else self._pending.dtype)
+            windows = np.zeros((0, self.length) + self.item_shape,
+                               chunk.dtype if chunk.size else self._pending.dtype)
         limited = k < available
         if limited:
             # Leave the rest in GNU Radio's buffer: consume only what no window needs.
