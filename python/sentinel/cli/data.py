@@ -16,9 +16,9 @@ def add_parser(sub):
     data_sub = parser.add_subparsers(dest="data_command", metavar="ACTION")
     data_sub.required = True
 
-    gen = data_sub.add_parser("generate", help="generate a dataset with GNU Radio")
-    gen.add_argument("recipe", choices=["rml2016", "mae"])
-    gen.add_argument("-o", "--output", required=True, help="HDF5 file to write")
+    gen = data_sub.add_parser("generate", help="generate a dataset (rml2016 and mae with GNU Radio)")
+    gen.add_argument("recipe", choices=["rml2016", "mae", "kpi"])
+    gen.add_argument("-o", "--output", required=True, help="HDF5 file to write (kpi: a CSV file)")
     gen.add_argument("-n", "--count", type=int, default=1000, help="examples per (class, SNR)")
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--length", type=int, help="samples per vector (128 rml2016, 1000 mae)")
@@ -30,6 +30,9 @@ def add_parser(sub):
                          help="rml2016 only: switch off the " + impairment.upper() + " impairment")
     gen.add_argument("--workers", type=int, default=0, help="processes (default: up to 2)")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
+    gen.add_argument("--network", default="A", choices=["A", "B"], help="kpi only: which synthetic network")
+    gen.add_argument("--cells", type=int, help="kpi only: number of cells (default: the network's)")
+    gen.add_argument("--days", type=int, help="kpi only: days of 15-minute reports (default: the network's)")
     gen.set_defaults(run=run_generate)
 
     info = data_sub.add_parser("info", help="describe a dataset file")
@@ -42,6 +45,11 @@ def add_parser(sub):
     plot.add_argument("-o", "--output", default="dataset.png")
     plot.set_defaults(run=run_plot)
 
+    explore = data_sub.add_parser("explore", help="KPI CSV: distributions, class balance, example anomalies")
+    explore.add_argument("file")
+    explore.add_argument("-o", "--output", default="kpi_overview.png")
+    explore.set_defaults(run=run_explore)
+
     export = data_sub.add_parser("export", help="write examples as annotated SigMF recordings")
     export.add_argument("file")
     export.add_argument("indices", type=int, nargs="+")
@@ -51,6 +59,8 @@ def add_parser(sub):
 
 
 def run_generate(args):
+    if args.recipe == "kpi":
+        return run_generate_kpi(args)
     from ..data import ChannelConfig, MAEPaper, RadioML2016, generate
 
     options = {}
@@ -70,6 +80,25 @@ def run_generate(args):
              args.workers or None, progress=not args.quiet)
     print("wrote {} ({} examples) in {:.1f} s".format(
         args.output, args.count * len(recipe.class_names) * len(recipe.snrs), time.perf_counter() - start))
+
+
+def run_generate_kpi(args):
+    from ..data.kpi import generate_kpi
+    from ..data.kpi_csv import write_csv
+
+    table = generate_kpi(args.network, args.seed, args.cells, args.days)
+    write_csv(table, args.output)
+    print("wrote {} ({} reports of {} cells, {:.2%} unusual)".format(
+        args.output, len(table), len(table.cells()), table.unusual.mean()))
+
+
+def run_explore(args):
+    from ..data.kpi_csv import read_csv
+    from ..data.kpi_report import plot_overview
+
+    summary = plot_overview(read_csv(args.file), args.output)
+    print(json.dumps(summary, indent=2))
+    print("wrote {}".format(args.output))
 
 
 def run_info(args):
