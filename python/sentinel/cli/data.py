@@ -6,6 +6,8 @@
 """`sentinel data generate|info|plot|export`."""
 
 import json
+import shlex
+import sys
 import time
 
 import numpy as np
@@ -87,6 +89,7 @@ def run_generate_kpi(args):
     from ..data.kpi_csv import write_csv
 
     table = generate_kpi(args.network, args.seed, args.cells, args.days)
+    table.attrs["command"] = "sentinel " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     write_csv(table, args.output)
     print("wrote {} ({} reports of {} cells, {:.2%} unusual)".format(
         args.output, len(table), len(table.cells()), table.unusual.mean()))

@@ -67,6 +67,42 @@ def add_parser(sub):
     modem.add_argument("--report", help="folder for the BLER and constellation PNGs")
     modem.set_defaults(run=run_train_modem)
 
+    kpi = train_sub.add_parser("kpi", help="multi-scale ConvLSTM KPI anomaly detector, from scratch")
+    kpi.add_argument("--data", required=True, help="a KPI CSV (`sentinel data generate kpi` or the public format)")
+    kpi.add_argument("-o", "--output", required=True, help="bundle folder to write")
+    kpi.add_argument("--window", type=int, default=16, help="reports per window (16 = 4 hours)")
+    kpi.add_argument("--epochs", type=int, default=15)
+    kpi.add_argument("--patience", type=int, default=5)
+    kpi.add_argument("--batch-size", type=int, default=256)
+    kpi.add_argument("--lr", type=float, default=1e-3)
+    kpi.add_argument("--no-smote", dest="smote", action="store_false", help="train on the imbalanced windows")
+    kpi.add_argument("--smote-ratio", type=float, default=1.0, help="anomalous / normal after SMOTE")
+    kpi.add_argument("--seed", type=int, default=1)
+    kpi.add_argument("--split-seed", type=int, default=0)
+    kpi.add_argument("--checkpoint-dir")
+    kpi.add_argument("--threads", type=int, default=0)
+    kpi.set_defaults(run=run_train_kpi)
+
+    finetune = sub.add_parser("finetune", help="adapt a trained bundle to another network (transfer learning)")
+    finetune_sub = finetune.add_subparsers(dest="model", metavar="MODEL")
+    finetune_sub.required = True
+    kpi_ft = finetune_sub.add_parser("kpi", help="fine-tune on a few labelled cells; compare with scratch "
+                                     "and with the unchanged model")
+    kpi_ft.add_argument("--model", dest="bundle", default="kpi", help="bundle name or folder to start from")
+    kpi_ft.add_argument("--data", required=True, help="KPI CSV of the new network")
+    kpi_ft.add_argument("-o", "--output", required=True)
+    kpi_ft.add_argument("--labelled-cells", type=int, default=6,
+                        help="cells of the new network with labels (the last one validates)")
+    kpi_ft.add_argument("--epochs", type=int, default=20)
+    kpi_ft.add_argument("--freeze-frontend", action="store_true", help="train only the LSTM and the head")
+    kpi_ft.add_argument("--batch-size", type=int, default=256)
+    kpi_ft.add_argument("--lr", type=float, default=1e-3)
+    kpi_ft.add_argument("--no-smote", dest="smote", action="store_false")
+    kpi_ft.add_argument("--seed", type=int, default=1)
+    kpi_ft.add_argument("--split-seed", type=int, default=0)
+    kpi_ft.add_argument("--threads", type=int, default=0)
+    kpi_ft.set_defaults(run=run_finetune_kpi)
+
     evaluate = sub.add_parser("eval", help="evaluate a bundle on fresh data and write a report")
     eval_sub = evaluate.add_subparsers(dest="model", metavar="MODEL")
     eval_sub.required = True
@@ -84,6 +120,11 @@ def add_parser(sub):
     amc_eval.add_argument("--per-cell", type=int, help="the same subsample the models were trained with")
     amc_eval.add_argument("--report", default="reports/amc")
     amc_eval.set_defaults(run=run_eval_amc)
+    kpi_eval = eval_sub.add_parser("kpi", help="per-class metrics, confusion matrices, a probability trace")
+    kpi_eval.add_argument("--models", nargs="+", default=["kpi", "kpi_b"], help="bundle names or folders")
+    kpi_eval.add_argument("--data", required=True, help="a KPI CSV not used in training (fresh seed)")
+    kpi_eval.add_argument("--report", default="reports/kpi")
+    kpi_eval.set_defaults(run=run_eval_kpi)
     return train
 
 
@@ -137,3 +178,26 @@ def run_train_modem(args):
         from ..autoencoder_modem import load_modem
         _, net = load_modem(args.output)
         modem.plot(card, net, args.report)
+
+
+def run_train_kpi(args):
+    from ..train import kpi
+
+    kpi.train(args.data, args.output, window=args.window, epochs=args.epochs, batch_size=args.batch_size,
+              lr=args.lr, patience=args.patience, seed=args.seed, split_seed=args.split_seed, smote=args.smote,
+              smote_ratio=args.smote_ratio, checkpoint_dir=args.checkpoint_dir, threads=args.threads,
+              command=_command_line())
+
+
+def run_finetune_kpi(args):
+    from ..train import kpi
+
+    kpi.finetune(args.bundle, args.data, args.output, labelled_cells=args.labelled_cells, epochs=args.epochs,
+                 freeze_frontend=args.freeze_frontend, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                 split_seed=args.split_seed, smote=args.smote, threads=args.threads, command=_command_line())
+
+
+def run_eval_kpi(args):
+    from ..train import kpi
+
+    kpi.evaluate(args.models, args.data, args.report)

@@ -10,10 +10,14 @@ maxThr_UL, meanUE_DL, meanUE_UL, maxUE_DL, maxUE_UL, maxUE_UL+DL, Unusual. Time 
 time of day ("10:45") or a date and time ("2026-01-05 10:45"); rows of one cell are
 kept in file order, which is time order in that format. gr-sentinel's generator adds
 an optional AnomalyType column (empty for normal rows); other extra columns are ignored.
+How a generated file was made (network, seed, parameters, command) sits next to it in
+`<file>.json`, which the loader reads when present.
 """
 
 import csv
 import dataclasses
+import json
+import pathlib
 
 import numpy as np
 
@@ -58,6 +62,13 @@ def write_csv(table, path):
         for i in range(len(table)):
             writer.writerow([table.time[i], table.cell[i], *("{:.3f}".format(v) for v in table.values[i]),
                              int(table.unusual[i]), table.anomaly_type[i]])
+    if table.attrs:
+        _sidecar(path).write_text(json.dumps(table.attrs, indent=2, sort_keys=True) + "\n")
+
+
+def _sidecar(path):
+    path = pathlib.Path(path)
+    return path.with_name(path.name + ".json")
 
 
 def read_csv(path):
@@ -85,8 +96,11 @@ def read_csv(path):
             types.append(row.get(TYPE_COLUMN) or "")
     if not cells:
         raise ValueError("{}: no rows".format(path))
+    attrs = {"source": str(path)}
+    if _sidecar(path).is_file():
+        attrs.update(json.loads(_sidecar(path).read_text()))
     return KpiTable(times, np.array(cells), np.array(values, np.float32), np.array(labels, np.int8),
-                    np.array(types), {"source": str(path)})
+                    np.array(types), attrs)
 
 
 def _is_number(text):
