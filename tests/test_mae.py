@@ -98,6 +98,8 @@ def test_threshold_override():
     assert block.threshold == 1e9
     block.set_threshold(2.5)
     assert block.threshold == 2.5
+    block.set_threshold(None)  # GRC's callback when the threshold goes back to "from the card"
+    assert block.threshold == block.bundle.card["thresholds"]["gamma"]
 
 
 def test_training_smoke_on_tiny_data(tmp_path):

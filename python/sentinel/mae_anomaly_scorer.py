@@ -52,4 +52,5 @@ class mae_anomaly_scorer(model_block):
         return values, fields
 
     def set_threshold(self, threshold):
-        self.threshold = float(threshold)
+        """A new threshold; None restores the card's gamma."""
+        self.threshold = float(self.bundle.card["thresholds"]["gamma"] if threshold is None else threshold)
