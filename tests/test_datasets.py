@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from gnuradio.sentinel import data
-from gnuradio.sentinel.data import loaders, recipes, sigmf_io, storage
+from gnuradio.sentinel.data import loaders, recipes, sigmf_io
 from gnuradio.sentinel.cli import main as cli_main
 
 COUNT = 6

@@ -6,7 +6,6 @@
 """GRC: every block YAML is well formed and loads in GRC; every example compiles."""
 
 import os
-import pathlib
 import subprocess
 import sys
 
