@@ -48,6 +48,9 @@ build: $(BUILD)/CMakeCache.txt
 
 install: build
 	cmake --install $(BUILD) > /dev/null
+# GR_PYTHON_INSTALL writes the interpreter it saw at configure time into the launcher;
+# a re-configure that CMake starts by itself (a new file) can see /usr/bin/python3.
+	sed -i '1s|^#!.*|#!$(PYTHON)|' $(VENV)/bin/sentinel
 	@tools/install-venv-launchers.sh $(VENV)
 ifneq ($(GRC_CONFIG),no)
 	@$(PYTHON) tools/configure_grc.py $(VENV)/share/gnuradio/grc/blocks

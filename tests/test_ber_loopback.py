@@ -66,6 +66,6 @@ def test_bad_modulation():
 
 def test_demo_command_prints_a_table(capsys):
     from gnuradio.sentinel.cli import main
-    assert main(["demo", "--modulations", "QPSK", "--ebn0", "4", "--bits", "100000"]) == 0
+    assert main(["loopback", "--modulations", "QPSK", "--ebn0", "4", "--bits", "100000"]) == 0
     out = capsys.readouterr().out
     assert "QPSK" in out and "theory" in out

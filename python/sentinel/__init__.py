@@ -26,3 +26,4 @@ from .autoencoder_mod_bc import autoencoder_mod_bc  # noqa: E402,F401
 from .autoencoder_demod_cb import autoencoder_demod_cb  # noqa: E402,F401
 from .kpi_anomaly_detector import kpi_anomaly_detector  # noqa: E402,F401
 from .kpi_csv_source import kpi_csv_source  # noqa: E402,F401
+from .detection_publisher import detection_publisher  # noqa: E402,F401

@@ -6,11 +6,12 @@
 """The `sentinel` command line. Each sub-command lives in its own module."""
 
 import argparse
+import os
 import sys
 
-from . import bench, data, demo, train
+from . import bench, data, demo, loopback, run, train, watch
 
-_COMMANDS = (bench, data, demo, train)
+_COMMANDS = (bench, data, demo, loopback, run, train, watch)
 
 
 def build_parser():
@@ -35,3 +36,9 @@ def main(argv=None):
     except (ValueError, RuntimeError) as error:
         print("sentinel {}: error: {}".format(args.command, error), file=sys.stderr)
         return 2
+    except Exception as error:  # never a traceback for the user; SENTINEL_DEBUG=1 shows it
+        if os.environ.get("SENTINEL_DEBUG"):
+            raise
+        print("sentinel {}: unexpected error: {}: {} (run with SENTINEL_DEBUG=1 for the traceback)".format(
+            args.command, type(error).__name__, error), file=sys.stderr)
+        return 3

@@ -3,13 +3,13 @@
 # This file is part of gr-sentinel
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""`sentinel demo`: the headless BER loopback, printed as a table."""
+"""`sentinel loopback`: the headless BER loopback, printed as a table."""
 
 from .. import ber_loopback
 
 
 def add_parser(sub):
-    parser = sub.add_parser("demo", help="run the headless BER loopback and print a BER table")
+    parser = sub.add_parser("loopback", help="run the headless BER loopback and print a BER table")
     parser.add_argument("--modulations", nargs="+", default=ber_loopback.modulation_names(),
                         choices=ber_loopback.modulation_names())
     parser.add_argument("--ebn0", nargs="+", type=float, default=[0, 2, 4, 6, 8, 10],

@@ -1,0 +1,164 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The run report: JSON summary (accuracy against the simulator's truth), timeline,
+anomaly-score trace and confusion PNGs, and a short SigMF recording annotated with
+the detections."""
+
+import collections
+import json
+import pathlib
+
+import numpy as np
+
+from ..data.modulators import CLASSES
+from ..data.plots import pyplot
+from . import scenario
+
+
+def score_against_truth(amc_detections, truth):
+    """Per-window and per-segment (majority vote) accuracy of the classifier on the
+    simulator's modulated segments; windows that straddle a switch are left out."""
+    segments, total = truth
+    pairs, by_segment = [], collections.defaultdict(list)
+    for d in amc_detections:
+        if "skipped" in d.get("flags", []) or d.get("label") is None:
+            continue
+        label = scenario.label_at(segments, d["offset"], d["length"], total)
+        if label is None or label in scenario.ANOMALIES:
+            continue
+        pairs.append((label, d["label"]))
+        by_segment[(d["offset"] // total, _segment_index(segments, d["offset"] % total))].append((label, d["label"]))
+    correct = sum(t == p for t, p in pairs)
+    votes = []
+    for items in by_segment.values():
+        predicted = collections.Counter(p for _, p in items).most_common(1)[0][0]
+        votes.append(items[0][0] == predicted)
+    confusion = np.zeros((len(CLASSES), len(CLASSES)), int)
+    for t, p in pairs:
+        if p in CLASSES:
+            confusion[CLASSES.index(t), CLASSES.index(p)] += 1
+    return {"windows_scored_against_truth": len(pairs),
+            "accuracy_windows": correct / len(pairs) if pairs else None,
+            "segments": len(votes), "accuracy_segments": float(np.mean(votes)) if votes else None,
+            "confusion": confusion.tolist(), "classes": list(CLASSES)}
+
+
+def _segment_index(segments, offset):
+    for i, s in enumerate(segments):
+        if s.start <= offset < s.start + s.length:
+            return i
+    return -1
+
+
+def anomaly_summary(mae_detections, truth):
+    scored = [d for d in mae_detections if d.get("score") is not None and not d.get("flags")]
+    out = {"windows": len(scored), "flagged_anomalous": int(sum(bool(d.get("anomalous")) for d in scored))}
+    if truth and scored:
+        segments, total = truth
+        groups = collections.defaultdict(list)
+        for d in scored:
+            label = scenario.label_at(segments, d["offset"], d["length"], total)
+            if label is not None:
+                groups["anomalous segments" if label in scenario.ANOMALIES else "modulated segments"].append(
+                    d["score"])
+        out["mean_score"] = {k: float(np.mean(v)) for k, v in groups.items()}
+    return out
+
+
+def write_report(folder, source, detections, capture, stats, seconds, snr_db=None, publish=None):
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = {"source": source.description, "seconds": round(seconds, 2), "sample_rate": 200e3,
+               "windows": stats, "published_to": publish,
+               "htrd": "not in this build: the HTRD classifier (issue 7) is not implemented yet"}
+    if "amc" in detections and source.truth:
+        summary["classifier"] = score_against_truth(detections["amc"], source.truth)
+        summary["classifier"]["snr_db"] = snr_db
+        if snr_db is not None and snr_db >= 10:
+            summary["classifier"]["accuracy_high_snr_windows"] = summary["classifier"]["accuracy_windows"]
+            summary["classifier"]["accuracy_high_snr_segments"] = summary["classifier"]["accuracy_segments"]
+    if "mae" in detections:
+        summary["anomaly"] = anomaly_summary(detections["mae"], source.truth)
+    plt = pyplot()
+    if "amc" in detections:
+        _timeline(plt, detections["amc"], source.truth, folder / "timeline.png")
+    if "mae" in detections:
+        _scores(plt, detections["mae"], source.truth, folder / "anomaly_scores.png")
+    if "classifier" in summary:
+        _confusion(plt, summary["classifier"], folder / "confusion.png")
+    summary["recording"] = _recording(folder, capture, detections, source)
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def _timeline(plt, amc, truth, path):
+    good = [d for d in amc if d.get("label") in CLASSES]
+    fig, ax = plt.subplots(figsize=(11, 4))
+    if truth:
+        segments, total = truth
+        for s in segments:
+            if s.label in CLASSES:
+                ax.plot(np.array([s.start, s.start + s.length]) / 200e3, [CLASSES.index(s.label)] * 2, "k-", lw=4,
+                        alpha=0.3)
+            else:
+                ax.axvspan(s.start / 200e3, (s.start + s.length) / 200e3, color="red", alpha=0.1)
+    ax.plot([d["offset"] / 200e3 for d in good], [CLASSES.index(d["label"]) for d in good], ".", ms=2,
+            label="predicted")
+    ax.set_yticks(range(len(CLASSES)), CLASSES)
+    ax.set_xlabel("time (s of signal)")
+    ax.set_title("predicted class per window (dots) vs transmitted (grey bars); red: anomalous segments")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _scores(plt, mae, truth, path):
+    scored = [d for d in mae if d.get("score") is not None]
+    fig, ax = plt.subplots(figsize=(11, 3))
+    ax.plot([d["offset"] / 200e3 for d in scored], [d["score"] for d in scored], lw=0.8)
+    if scored:
+        ax.axhline(scored[0].get("threshold", 0), color="k", ls="--", lw=0.8, label="threshold")
+    if truth:
+        for s in truth[0]:
+            if s.anomalous:
+                ax.axvspan(s.start / 200e3, (s.start + s.length) / 200e3, color="red", alpha=0.15)
+    ax.set_xlabel("time (s of signal)")
+    ax.set_ylabel("MAE hybrid score")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _confusion(plt, classifier, path):
+    cm = np.array(classifier["confusion"], float)
+    fig, ax = plt.subplots(figsize=(6, 5.5))
+    ax.imshow(cm / np.maximum(cm.sum(1, keepdims=True), 1), cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(CLASSES)), CLASSES, rotation=60, fontsize=7)
+    ax.set_yticks(range(len(CLASSES)), CLASSES, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("transmitted")
+    acc = classifier["accuracy_windows"]
+    ax.set_title("this run: window accuracy {}".format("n/a" if acc is None else "{:.3f}".format(acc)))
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _recording(folder, capture, detections, source):
+    from ..data.sigmf_io import write_recording
+
+    if not len(capture):
+        return None
+    notes = []
+    for name, items in detections.items():
+        for d in items:
+            if d["offset"] + d["length"] <= len(capture) and d.get("label") is not None:
+                notes.append({"sample_start": d["offset"], "sample_count": d["length"],
+                              "label": "{}: {}".format(name, d["label"]), "confidence": d.get("confidence"),
+                              "score": d.get("score"), "flags": d.get("flags")})
+    meta = write_recording(folder / "capture", capture, 200e3, source.center_freq, notes,
+                           "gr-sentinel run: " + source.description)
+    return {"meta": meta.name, "samples": int(len(capture)), "annotations": len(notes)}

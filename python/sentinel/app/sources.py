@@ -1,0 +1,121 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Signal sources for `sentinel run`: the simulator, recordings, RTL-SDR and USRP.
+
+Each returns a Source: a GNU Radio block with one complex output, its sample rate,
+and the simulator's ground truth when there is one. A missing driver or device raises
+SourceUnavailable with a message that names it and says what to install or check.
+"""
+
+import dataclasses
+import math
+import pathlib
+
+from gnuradio import analog, blocks, gr
+
+from . import scenario
+
+
+class SourceUnavailable(RuntimeError):
+    """The requested source cannot be opened here (no driver, no device, no file)."""
+
+
+@dataclasses.dataclass
+class Source:
+    block: object
+    sample_rate: float
+    description: str
+    truth: object = None          # (segments, total samples) for the simulator
+    center_freq: float = 0.0
+    live: bool = False            # an SDR: the flowgraph must never stall it
+
+
+class simulated_transmitter(gr.hier_block2):
+    """Scenario samples (looping) -> selective fading model 2 -> AWGN at `snr_db` -> throttle."""
+
+    def __init__(self, samples, snr_db, seed=0, throttle=True):
+        gr.hier_block2.__init__(self, "simulated_transmitter", gr.io_signature(0, 0, 0),
+                                gr.io_signature(1, 1, gr.sizeof_gr_complex))
+        from ..data.channel import ChannelConfig, _fading_block
+
+        self.source = blocks.vector_source_c(samples, True)
+        self.fading = _fading_block(ChannelConfig(), seed + 1)
+        self.noise = analog.noise_source_c(analog.GR_GAUSSIAN, math.sqrt(10 ** (-snr_db / 10)), seed + 2)
+        self.add = blocks.add_cc()
+        chain = [self.source, self.fading, (self.add, 0)]
+        self.connect(*chain)
+        self.connect(self.noise, (self.add, 1))
+        if throttle:
+            self.throttle = blocks.throttle(gr.sizeof_gr_complex, scenario.SAMPLE_RATE)
+            self.connect(self.add, self.throttle, self)
+        else:
+            self.connect(self.add, self)
+
+
+def open_source(spec, rate=None, freq=100e6, gain=30.0, snr_db=18.0, seed=0, duration=20.0, throttle=True):
+    """spec: sim | rtlsdr | uhd | file:PATH | sigmf:PATH."""
+    kind, _, argument = str(spec).partition(":")
+    if kind == "sim":
+        samples, segments = scenario.build(min(duration, 60.0), seed)
+        return Source(simulated_transmitter(samples, snr_db, seed, throttle), scenario.SAMPLE_RATE,
+                      "simulated transmitter, selective fading model 2, {:.0f} dB SNR".format(snr_db),
+                      (segments, len(samples)))
+    if kind == "file":
+        path = pathlib.Path(argument)
+        if not path.is_file():
+            raise SourceUnavailable("file: {} does not exist (raw complex64 samples expected)".format(path))
+        return Source(blocks.file_source(gr.sizeof_gr_complex, str(path), False), float(rate or scenario.SAMPLE_RATE),
+                      "raw complex64 recording {}".format(path))
+    if kind == "sigmf":
+        from ..data.sigmf_io import sigmf_source
+
+        try:
+            block = sigmf_source(argument)
+        except ValueError as error:
+            raise SourceUnavailable("sigmf: {}".format(error)) from None
+        return Source(block, float(rate or block.sample_rate or scenario.SAMPLE_RATE), "SigMF recording " + argument,
+                      center_freq=block.center_freq)
+    if kind == "rtlsdr":
+        return _rtlsdr(rate or 1.024e6, freq, gain, argument)
+    if kind == "uhd":
+        return _uhd(rate or 1e6, freq, gain, argument)
+    raise ValueError("source: unknown '{}'; allowed: sim, rtlsdr, uhd, file:PATH, sigmf:PATH".format(spec))
+
+
+def _rtlsdr(rate, freq, gain, args):
+    try:
+        import osmosdr
+    except ImportError:
+        raise SourceUnavailable("rtlsdr: the gr-osmosdr package is not installed "
+                                "(Debian/Ubuntu: sudo apt-get install gr-osmosdr)") from None
+    try:
+        block = osmosdr.source(args="numchan=1 rtl={}".format(args or "0"))
+        block.set_sample_rate(rate)
+        block.set_center_freq(freq)
+        block.set_gain(gain)
+    except RuntimeError as error:
+        raise SourceUnavailable("rtlsdr: no RTL-SDR dongle found ({}); plug one in and check `rtl_test`".format(
+            error)) from None
+    return Source(block, float(rate), "RTL-SDR at {:.3f} MHz".format(freq / 1e6), center_freq=freq, live=True)
+
+
+def _uhd(rate, freq, gain, args):
+    try:
+        from gnuradio import uhd
+    except ImportError:
+        raise SourceUnavailable("uhd: GNU Radio's UHD support is not installed "
+                                "(Debian/Ubuntu: sudo apt-get install gnuradio libuhd-dev uhd-host)") from None
+    try:
+        # (uhd.find_devices is broken in GNU Radio 3.10.5's bindings; opening the device tells.)
+        block = uhd.usrp_source(args or "", uhd.stream_args(cpu_format="fc32", channels=[0]))
+        block.set_samp_rate(rate)
+        block.set_center_freq(freq, 0)
+        block.set_gain(gain, 0)
+    except Exception as error:  # UHD raises RuntimeError, LookupError or KeyError
+        raise SourceUnavailable("uhd: no USRP found{} ({}); check the USB/Ethernet link, the device address "
+                                "and `uhd_find_devices`".format(" at '" + args + "'" if args else "",
+                                                                str(error).strip().splitlines()[0][:120])) from None
+    return Source(block, float(rate), "USRP at {:.3f} MHz".format(freq / 1e6), center_freq=freq, live=True)

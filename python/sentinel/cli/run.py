@@ -1,0 +1,91 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`sentinel run --source sim|rtlsdr|uhd|file:PATH|sigmf:PATH`: the headless sentinel
+flowgraph with a live table and a report; `sentinel demo` is its simulated default."""
+
+import json
+import time
+
+
+def add_arguments(parser, source_default="sim", duration_default=20.0):
+    parser.add_argument("--source", default=source_default,
+                        help="sim, rtlsdr[:INDEX], uhd[:ARGS], file:PATH (raw complex64) or sigmf:PATH")
+    parser.add_argument("--freq", type=float, default=100e6, help="SDR centre frequency in Hz")
+    parser.add_argument("--rate", type=float, help="SDR / raw-file sample rate in Hz (resampled to 200 kHz)")
+    parser.add_argument("--gain", type=float, default=30.0, help="SDR gain in dB")
+    parser.add_argument("--duration", type=float, default=duration_default, help="seconds to run")
+    parser.add_argument("--models", nargs="+", default=["amc", "mae"], choices=["amc", "mae"])
+    parser.add_argument("--snr", type=float, default=18.0, help="sim: SNR in dB per sample")
+    parser.add_argument("--seed", type=int, default=1, help="sim: scenario seed")
+    parser.add_argument("--mode", default=None, choices=["lossless", "realtime"],
+                        help="model blocks' mode (default: realtime, so the source never stalls)")
+    parser.add_argument("--publish", metavar="ENDPOINT", help="also publish detections, e.g. tcp://127.0.0.1:5557")
+    parser.add_argument("--report", default="sentinel_report", help="report folder")
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between live table rows")
+
+
+def add_parser(sub):
+    parser = sub.add_parser("run", help="run the sentinel flowgraph on a source, live table and report")
+    add_arguments(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+HEADER = "{:>6} {:>9} {:<14} {:<10} {:>5} {:>10} {:<5} {:>17} {:>8}".format(
+    "time", "offset", "transmitted", "predicted", "conf", "anomaly", "flag", "skipped amc/mae", "ksps")
+
+
+def format_row(row):
+    skipped = row.get("skipped", {})
+    return "{:>6.1f} {:>9} {:<14} {:<10} {:>5} {:>10} {:<5} {:>17} {:>8.1f}".format(
+        row["time"], row.get("offset", "-"), str(row.get("truth") or "-")[:14], str(row.get("predicted") or "-"),
+        "{:.2f}".format(row["confidence"]) if row.get("confidence") is not None else "-",
+        "{:.2f}".format(row["anomaly_score"]) if row.get("anomaly_score") is not None else "-",
+        "yes" if row.get("anomalous") else "no" if "anomalous" in row else "-",
+        "{}/{}".format(skipped.get("amc", "-"), skipped.get("mae", "-")), row["rate_sps"] / 1e3)
+
+
+def run(args):
+    from ..app.report import write_report
+    from ..app.session import SentinelSession
+    from ..app.sources import open_source
+
+    if args.duration <= 0:
+        raise ValueError("--duration: must be positive, got {}".format(args.duration))
+    source = open_source(args.source, rate=args.rate, freq=args.freq, gain=args.gain, snr_db=args.snr,
+                         seed=args.seed, duration=args.duration)
+    session = SentinelSession(source, models=args.models, mode=args.mode, publish=args.publish)
+    print("gr-sentinel: {} -> {} for {:.0f} s{}".format(
+        source.description, " + ".join(args.models), args.duration,
+        "; detections on " + args.publish if args.publish else ""))
+    print("HTRD classifier: not in this build (issue 7)")
+    print(HEADER)
+    session.start()
+    interrupted = False
+    try:
+        next_row = args.interval
+        while session.elapsed() < args.duration:
+            time.sleep(min(0.1, max(0.0, next_row - session.elapsed())))
+            if session.elapsed() >= next_row:
+                print(format_row(session.status()), flush=True)
+                next_row += args.interval
+    except KeyboardInterrupt:
+        interrupted = True
+        print("interrupted: stopping and writing the report")
+    seconds = session.elapsed()
+    session.stop()
+    stats = {name: block.stats() for name, block in session.blocks.items()}
+    detections, capture = session.results()
+    summary = write_report(args.report, source, detections, capture, stats, seconds,
+                           snr_db=args.snr if args.source == "sim" else None, publish=args.publish)
+    classifier = summary.get("classifier", {})
+    print("windows: " + json.dumps(stats))
+    if classifier.get("accuracy_windows") is not None:
+        print("classifier vs transmitted: {:.3f} of {} windows, {:.3f} of {} segments (majority)".format(
+            classifier["accuracy_windows"], classifier["windows_scored_against_truth"],
+            classifier["accuracy_segments"], classifier["segments"]))
+    print("report: {}".format(args.report))
+    return 130 if interrupted else 0
