@@ -83,6 +83,21 @@ def add_parser(sub):
     kpi.add_argument("--threads", type=int, default=0)
     kpi.set_defaults(run=run_train_kpi)
 
+    htrd = train_sub.add_parser("htrd", help="HTRD (CAT VT-CNN2 + SVM rejection) and its baselines")
+    htrd.add_argument("--data", required=True, help="a `sentinel data generate rml2016` file")
+    htrd.add_argument("-o", "--output", required=True, help="the HTRD bundle folder to write")
+    htrd.add_argument("--baselines", required=True,
+                      help="folder for the baseline bundles (undefended, lsgna_nr, adversarial, twofold_detector)")
+    htrd.add_argument("--per-cell", type=int, default=100, help="examples per (class, SNR) (CPU budget)")
+    htrd.add_argument("--min-snr", type=float, default=0.0, help="train on SNR >= this (dB)")
+    htrd.add_argument("--epochs", type=int, default=8)
+    htrd.add_argument("--eps-max-pnr", type=float, default=-5.0, help="CAT / retraining budget as PNR at 10 dB SNR")
+    htrd.add_argument("--seed", type=int, default=1)
+    htrd.add_argument("--split-seed", type=int, default=0)
+    htrd.add_argument("--checkpoint-dir")
+    htrd.add_argument("--threads", type=int, default=0)
+    htrd.set_defaults(run=run_train_htrd)
+
     finetune = sub.add_parser("finetune", help="adapt a trained bundle to another network (transfer learning)")
     finetune_sub = finetune.add_subparsers(dest="model", metavar="MODEL")
     finetune_sub.required = True
@@ -120,6 +135,16 @@ def add_parser(sub):
     amc_eval.add_argument("--per-cell", type=int, help="the same subsample the models were trained with")
     amc_eval.add_argument("--report", default="reports/amc")
     amc_eval.set_defaults(run=run_eval_amc)
+    htrd_eval = eval_sub.add_parser("htrd", help="white-box attacks: Figs. 4-5 and the benign table")
+    htrd_eval.add_argument("--model", dest="bundle", default="htrd")
+    htrd_eval.add_argument("--baselines", required=True, help="the folder `sentinel train htrd` wrote")
+    htrd_eval.add_argument("--data", required=True, help="fresh rml2016 data with 10 dB examples")
+    htrd_eval.add_argument("--samples", type=int, default=300, help="attacked windows per PNR")
+    htrd_eval.add_argument("--steps", type=int, default=10, help="PGD iterations")
+    htrd_eval.add_argument("--pnr", type=float, nargs="+", default=[-20, -15, -10, -5, 0], metavar="DB")
+    htrd_eval.add_argument("--threads", type=int, default=0)
+    htrd_eval.add_argument("--report", default="reports/htrd")
+    htrd_eval.set_defaults(run=run_eval_htrd)
     kpi_eval = eval_sub.add_parser("kpi", help="per-class metrics, confusion matrices, a probability trace")
     kpi_eval.add_argument("--models", nargs="+", default=["kpi", "kpi_b"], help="bundle names or folders")
     kpi_eval.add_argument("--data", required=True, help="a KPI CSV not used in training (fresh seed)")
@@ -201,3 +226,24 @@ def run_eval_kpi(args):
     from ..train import kpi
 
     kpi.evaluate(args.models, args.data, args.report)
+
+
+def run_train_htrd(args):
+    from ..train import htrd
+
+    config = {"per_cell": args.per_cell, "min_snr_db": args.min_snr, "epochs": args.epochs,
+              "eps_max_pnr_db": args.eps_max_pnr}
+    htrd.train_all(args.data, args.baselines, args.output, config=config, seed=args.seed,
+                   split_seed=args.split_seed, checkpoint_dir=args.checkpoint_dir, threads=args.threads,
+                   command=_command_line())
+
+
+def run_eval_htrd(args):
+    import torch
+
+    from ..train import htrd
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    htrd.evaluate(args.bundle, args.baselines, args.data, args.report, pnrs=tuple(args.pnr),
+                  attack_samples=args.samples, steps=args.steps)

@@ -1,0 +1,85 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""HTRD (Zhang et al., IEEE WCL 2022): a VT-CNN2 whose last feature layer feeds
+one-vs-all RBF-SVMs; the input is rejected when the top SVM score is not above S0.
+
+The SVMs are fitted with scikit-learn and re-expressed here as buffers (support
+vectors, dual coefficients, intercepts, gamma), so the block needs no scikit-learn
+and a white-box attack gets gradients through the SVMs and the CNN:
+    S_c(z) = sum_i a_ci exp(-gamma ||z - v_i||^2) + b_c
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from .amc import VTCNN2
+
+KIND = "htrd"
+REJECT = -1
+
+
+class RBFSVMScores(nn.Module):
+    """One-vs-all RBF-SVM decision scores from stacked support vectors, in float64."""
+
+    def __init__(self, support_vectors, classes, features):
+        super().__init__()
+        self.register_buffer("support_vectors", torch.zeros(support_vectors, features, dtype=torch.float64))
+        self.register_buffer("dual_coef", torch.zeros(classes, support_vectors, dtype=torch.float64))
+        self.register_buffer("intercept", torch.zeros(classes, dtype=torch.float64))
+        self.register_buffer("gamma", torch.zeros((), dtype=torch.float64))
+
+    @classmethod
+    def from_sklearn(cls, machines, gamma):
+        """machines: one fitted binary sklearn SVC per class (class c = positive)."""
+        vectors = [m.support_vectors_ for m in machines]
+        total = sum(len(v) for v in vectors)
+        head = cls(total, len(machines), vectors[0].shape[1])
+        head.support_vectors.copy_(torch.as_tensor(np.concatenate(vectors), dtype=torch.float64))
+        start = 0
+        for c, m in enumerate(machines):
+            n = len(m.support_vectors_)
+            # sklearn's decision_function is positive for classes_[1], which is True (class c)
+            sign = 1.0 if bool(m.classes_[1]) else -1.0
+            head.dual_coef[c, start:start + n] = torch.as_tensor(sign * m.dual_coef_[0], dtype=torch.float64)
+            head.intercept[c] = float(sign * m.intercept_[0])
+            start += n
+        head.gamma.fill_(float(gamma))
+        return head
+
+    def forward(self, z):
+        z = z.to(torch.float64)
+        distance = (z * z).sum(1, keepdim=True) - 2.0 * z @ self.support_vectors.T \
+            + (self.support_vectors * self.support_vectors).sum(1)[None, :]
+        kernel = torch.exp(-self.gamma * distance.clamp_min(0.0))
+        return kernel @ self.dual_coef.T + self.intercept[None, :]
+
+
+class HTRD(nn.Module):
+    """VT-CNN2 features -> SVM scores (B, C). `logits` gives the CNN's own head."""
+
+    def __init__(self, classes=11, length=128, support_vectors=1, features=256):
+        super().__init__()
+        self.cnn = VTCNN2(classes, length)
+        self.svm = RBFSVMScores(support_vectors, classes, features)
+
+    def forward(self, x):
+        return self.svm(self.cnn.features(x))
+
+    def logits(self, x):
+        return self.cnn(x)
+
+
+def build(architecture):
+    arch = dict(architecture)
+    return HTRD(arch.get("classes", 11), arch.get("length", 128), arch["support_vectors"], arch.get("features", 256))
+
+
+def decide(scores, threshold):
+    """SVM scores (B, C) -> class index, or REJECT when the top score <= S0."""
+    scores = np.asarray(scores)
+    best = scores.argmax(axis=1)
+    return np.where(scores.max(axis=1) > threshold, best, REJECT)

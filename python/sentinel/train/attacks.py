@@ -1,0 +1,94 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""White-box L2 PGD and the attack objectives of the HTRD paper.
+
+Budgets follow the paper: eps = sqrt(PNR * ||x||^2 / (SNR + 1)), SNR and PNR as
+linear ratios, per sample. Every attack returns perturbed inputs whose perturbation
+norm is at most its budget (projected after every step).
+"""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def attack_budget(x, snr_db, pnr_db):
+    """Per-sample L2 budgets (B,) for inputs x (B, ...)."""
+    energy = x.flatten(1).pow(2).sum(1)
+    return torch.sqrt(10 ** (pnr_db / 10) * energy / (10 ** (snr_db / 10) + 1))
+
+
+def project_l2(delta, eps):
+    norms = delta.flatten(1).norm(dim=1).clamp_min(1e-12)
+    factor = torch.clamp(eps / norms, max=1.0)
+    return delta * factor.view(-1, *([1] * (delta.dim() - 1)))
+
+
+def pgd_l2(objective, x, eps, steps=10, step_fraction=2.5, active=None):
+    """Maximise objective(x') -> (B,) within ||x' - x||_2 <= eps (B,).
+
+    active(x') -> bool (B,) optionally freezes samples that already reached the
+    attacker's goal (the two-condition attack stops them there)."""
+    eps = torch.as_tensor(eps, dtype=x.dtype)
+    step = (step_fraction * eps / max(1, steps)).view(-1, *([1] * (x.dim() - 1)))
+    delta = torch.zeros_like(x)
+    for _ in range(steps):
+        delta.requires_grad_(True)
+        value = objective(x + delta)
+        grad, = torch.autograd.grad(value.sum(), delta)
+        grad = grad / grad.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, *([1] * (x.dim() - 1)))
+        with torch.no_grad():
+            moved = project_l2(delta + step * grad, eps)
+            if active is not None:
+                keep = active(x + delta).view(-1, *([1] * (x.dim() - 1)))
+                moved = torch.where(keep, moved, delta)
+        delta = moved.detach()
+    return (x + delta).detach()
+
+
+def cross_entropy_objective(logits_fn, y):
+    """Untargeted attack on a plain classifier: raise the loss of the true class."""
+    return lambda xa: F.cross_entropy(logits_fn(xa), y, reduction="none")
+
+
+def rejection_escape_objective(scores_fn, y, threshold):
+    """Eq. (5) against a rejecting classifier: the best wrong class must beat both the
+    true class and the reject score S0. Maximises max_{j != y} s_j - max(s_y, S0)."""
+    def objective(xa):
+        s = scores_fn(xa)
+        true = s.gather(1, y[:, None])[:, 0]
+        wrong = s.masked_fill(F.one_hot(y, s.shape[1]).bool(), float("-inf")).max(1).values
+        return wrong - torch.clamp(true, min=threshold)
+    return objective
+
+
+def two_condition_objective(logits_fn, reconstruction_error_fn, y, threshold, scale=1.0):
+    """The paper's white-box attack on adversarial retraining + autoencoder detector:
+    while the CNN is still right, raise its loss; once it is wrong, lower the detector's
+    reconstruction error."""
+    def objective(xa):
+        logits = logits_fn(xa)
+        correct = logits.argmax(1) == y
+        return torch.where(correct, F.cross_entropy(logits, y, reduction="none"),
+                           -scale * reconstruction_error_fn(xa) / threshold)
+    return objective
+
+
+def two_condition_active(logits_fn, reconstruction_error_fn, y, threshold):
+    """Still attacking unless misclassified and below the detector threshold."""
+    def active(xa):
+        with torch.no_grad():
+            done = (logits_fn(xa).argmax(1) != y) & (reconstruction_error_fn(xa) < threshold)
+        return ~done
+    return active
+
+
+def batched(attack, x, y, eps, batch=256):
+    """Run attack(xb, yb, epsb) over batches (inputs as numpy or tensors)."""
+    x = torch.as_tensor(np.asarray(x))
+    y = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    eps = torch.as_tensor(np.asarray(eps), dtype=x.dtype)
+    return torch.cat([attack(x[i:i + batch], y[i:i + batch], eps[i:i + batch]) for i in range(0, len(x), batch)])

@@ -1,0 +1,405 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""HTRD and its baselines: training (CAT, LS-GNA, adversarial retraining + autoencoder
+detector, undefended), neural rejection, and the white-box security evaluation.
+
+- Undefended: VT-CNN2 with cross-entropy.
+- CAT: per-sample eps_i, grown by eta after every visit on which the sample's PGD
+  example is still classified correctly, capped at eps_max; the example is taken
+  within eps_i by L2 PGD; soft label (1 - c*eps_i)*y + c*eps_i*u, u ~ Dirichlet(1).
+- LS-GNA: label smoothing plus Gaussian noise augmentation.
+- Two-fold: PGD adversarial retraining (half clean, half adversarial batches) plus an
+  autoencoder detector that rejects on reconstruction error.
+- Neural rejection on the CAT CNN (HTRD) and on the LS-GNA CNN: one-vs-all RBF-SVMs
+  (gamma 0.01) on the last feature layer; S0 rejects 10% of benign validation windows.
+  The two-fold detector's threshold is set to the same 10%.
+
+Inputs are power-normalised (unit mean power per complex sample, ||x||^2 = 128), so
+eps budgets are in those units: PNR 0 dB at 10 dB SNR is eps = sqrt(128/11) = 3.41.
+"""
+
+import json
+import pathlib
+import time
+
+import numpy as np
+
+from ..nn import amc as amc_nn
+from ..nn import htrd as htrd_nn
+from . import attacks
+from .common import Checkpoint, set_seed
+
+CONFIG = {
+    "per_cell": 100, "min_snr_db": 0.0, "epochs": 8, "batch_size": 256, "lr": 1e-3,
+    "pgd_steps_train": 2, "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
+    "smoothing_c": 0.25, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
+    "svm_samples": 2000, "reject_rate": 0.1, "ae_epochs": 20,
+}
+
+
+class AutoencoderDetector:
+    """A small dense autoencoder on the (2, 128) window; error = mean squared reconstruction error."""
+
+    @staticmethod
+    def build(length=128, hidden=64, code=16):
+        from torch import nn
+
+        return nn.Sequential(nn.Flatten(), nn.Linear(2 * length, hidden), nn.ReLU(), nn.Linear(hidden, code),
+                             nn.ReLU(), nn.Linear(code, hidden), nn.ReLU(), nn.Linear(hidden, 2 * length),
+                             nn.Unflatten(1, (2, length)))
+
+    @staticmethod
+    def error(model, x):
+        return (model(x) - x).pow(2).flatten(1).mean(1)
+
+
+def load_data(data_path, config, split_seed=0):
+    from .amc import load_split
+
+    ds, x, train, valid, test = load_split(data_path, split_seed, config["per_cell"], input_scale="power")
+    keep = lambda idx: idx[ds.snr[idx] >= config["min_snr_db"]]  # noqa: E731
+    train, valid, test = keep(train), keep(valid), keep(test)
+    return ds, x, ds.label.astype(np.int64), train, valid, test
+
+
+def eps_max(config):
+    energy = 128.0
+    return float(np.sqrt(10 ** (config["eps_max_pnr_db"] / 10) * energy / (10 ** (config["eps_reference_snr_db"] / 10) + 1)))
+
+
+def _soft_cross_entropy(logits, targets):
+    import torch
+
+    return -(targets * torch.log_softmax(logits, dim=1)).sum(1).mean()
+
+
+def train_cnn(kind, x, y, train, valid, config, seed=1, checkpoint_dir=None, log=print):
+    """kind: undefended | cat | lsgna | adversarial. Returns (VT-CNN2, history)."""
+    import torch
+    import torch.nn.functional as F
+
+    set_seed(seed)
+    model = amc_nn.VTCNN2(11, x.shape[2])
+    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
+    checkpoint = Checkpoint(checkpoint_dir, "{}.pt".format(kind))
+    start, history, extra = checkpoint.restore(model, optimizer)
+    eps_cap = eps_max(config)
+    eps_i = extra["eps"] if extra and "eps" in extra else torch.zeros(len(train))
+    xt = torch.as_tensor(x[train])
+    yt = torch.as_tensor(y[train])
+    xv = torch.as_tensor(x[valid])
+    yv = torch.as_tensor(y[valid])
+    classes = 11
+    generator = torch.Generator().manual_seed(seed)
+    dirichlet = torch.distributions.Dirichlet(torch.ones(classes))
+    for epoch in range(start, config["epochs"]):
+        began = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(xt), generator=torch.Generator().manual_seed(seed + epoch))
+        total = 0.0
+        for i in range(0, len(xt), config["batch_size"]):
+            idx = order[i:i + config["batch_size"]]
+            xb, yb = xt[idx], yt[idx]
+            onehot = F.one_hot(yb, classes).float()
+            if kind == "undefended":
+                inputs, targets = xb, onehot
+            elif kind == "lsgna":
+                inputs = xb + config["gna_sigma"] * torch.randn(xb.shape, generator=generator)
+                targets = (1 - config["ls_alpha"]) * onehot + config["ls_alpha"] / classes
+            elif kind == "cat":
+                model.eval()
+                eps_b = eps_i[idx]
+                adv = attacks.pgd_l2(attacks.cross_entropy_objective(model, yb), xb, eps_b,
+                                     steps=config["pgd_steps_train"])
+                with torch.no_grad():
+                    still_right = model(adv).argmax(1) == yb
+                eps_i[idx] = torch.where(still_right, torch.clamp(eps_b + config["eta_fraction"] * eps_cap,
+                                                                  max=eps_cap), eps_b)
+                model.train()
+                smooth = (config["smoothing_c"] * eps_b).clamp(max=1.0)[:, None]
+                inputs, targets = adv, (1 - smooth) * onehot + smooth * dirichlet.sample((len(yb),))
+            elif kind == "adversarial":
+                model.eval()
+                half = len(xb) // 2
+                adv = attacks.pgd_l2(attacks.cross_entropy_objective(model, yb[half:]), xb[half:],
+                                     torch.full((len(xb) - half,), eps_cap), steps=config["pgd_steps_train"])
+                model.train()
+                inputs, targets = torch.cat([xb[:half], adv]), onehot
+            else:
+                raise ValueError("kind: unknown '{}'; allowed: undefended, cat, lsgna, adversarial".format(kind))
+            loss = _soft_cross_entropy(model(inputs), targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        model.eval()
+        with torch.no_grad():
+            valid_acc = float((torch.cat([model(xv[j:j + 1024]) for j in range(0, len(xv), 1024)]).argmax(1)
+                               == yv).float().mean())
+        history.append({"epoch": epoch, "train_loss": total / len(xt), "valid_accuracy": valid_acc,
+                        "mean_eps": float(eps_i.mean()) if kind == "cat" else None,
+                        "seconds": time.perf_counter() - began})
+        log("{} epoch {:2d}  loss {:.4f}  valid acc {:.4f}{}  {:.0f} s".format(
+            kind, epoch, history[-1]["train_loss"], valid_acc,
+            "  mean eps {:.2f}".format(history[-1]["mean_eps"]) if kind == "cat" else "", history[-1]["seconds"]))
+        checkpoint.save(epoch, model, optimizer, history, {"eps": eps_i} if kind == "cat" else None)
+    return model.eval(), history
+
+
+def features(cnn, x, batch=1024):
+    import torch
+
+    with torch.no_grad():
+        return torch.cat([cnn.features(torch.as_tensor(x[i:i + batch])) for i in range(0, len(x), batch)]).numpy()
+
+
+def fit_rejection(cnn, x_train, y_train, x_valid, config, seed=1):
+    """One-vs-all RBF-SVMs on the CNN's features; S0 at the benign reject rate."""
+    import torch
+    from sklearn.svm import SVC
+
+    rng = np.random.default_rng(seed)
+    pick = rng.permutation(len(x_train))[:config["svm_samples"]]
+    z = features(cnn, x_train[pick]).astype(np.float64)
+    labels = y_train[pick]
+    machines = [SVC(kernel="rbf", gamma=config["svm_gamma"], C=config["svm_C"]).fit(z, labels == c)
+                for c in range(11)]
+    head = htrd_nn.RBFSVMScores.from_sklearn(machines, config["svm_gamma"])
+    model = htrd_nn.HTRD(11, x_train.shape[2], head.support_vectors.shape[0])
+    model.cnn.load_state_dict(cnn.state_dict())
+    model.svm.load_state_dict(head.state_dict())
+    model.eval()
+    with torch.no_grad():
+        top = model(torch.as_tensor(x_valid)).max(1).values.numpy()
+    threshold = float(np.quantile(top, config["reject_rate"]))
+    return model, threshold, machines, z
+
+
+def train_detector(x, train, valid, config, seed=1, log=print):
+    import torch
+
+    set_seed(seed)
+    ae = AutoencoderDetector.build(x.shape[2])
+    optimizer = torch.optim.Adam(ae.parameters(), lr=1e-3)
+    xt = torch.as_tensor(x[train])
+    for epoch in range(config["ae_epochs"]):
+        order = torch.randperm(len(xt), generator=torch.Generator().manual_seed(seed + epoch))
+        for i in range(0, len(xt), 256):
+            loss = AutoencoderDetector.error(ae, xt[order[i:i + 256]]).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    ae.eval()
+    with torch.no_grad():
+        errors = AutoencoderDetector.error(ae, torch.as_tensor(x[valid])).numpy()
+    threshold = float(np.quantile(errors, 1 - config["reject_rate"]))
+    log("autoencoder detector: validation error median {:.4f}, threshold {:.4f}".format(np.median(errors), threshold))
+    return ae, threshold
+
+
+def _card(name, kind, description, architecture, thresholds, training, metrics):
+    from ..data.modulators import CLASSES
+
+    return {"name": name, "kind": kind, "description": description, "window_length": 128,
+            "input": {"sample_rate": 200e3, "samples_per_symbol": 8, "dtype": "complex64"},
+            "preprocessing": {"normalization": "power", "steps": ["unit mean power per window",
+                                                                  "I and Q as two rows"]},
+            "architecture": architecture, "outputs": {"classes": list(CLASSES), "value": "class index, -1 = reject"},
+            "thresholds": thresholds, "training": training, "metrics": metrics}
+
+
+def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_seed=0, checkpoint_dir=None,
+              threads=0, command="", log=print):
+    """Train the four CNNs, the rejection SVMs and the detector; write the bundles."""
+    import torch
+
+    from ..data import storage
+    from ..runtime.bundle import save_bundle
+
+    if threads:
+        torch.set_num_threads(threads)
+    config = dict(CONFIG, **(config or {}))
+    ds, x, y, train, valid, test = load_data(data_path, config, split_seed)
+    if len(valid) < 10 or len(train) < 10:
+        raise ValueError("data: {} leaves {} training and {} validation windows; use more --per-cell".format(
+            data_path, len(train), len(valid)))
+    log("data: {} train, {} validation windows (SNR >= {} dB, {} per cell); eps_max {:.2f}".format(
+        len(train), len(valid), config["min_snr_db"], config["per_cell"], eps_max(config)))
+    output_dir = pathlib.Path(output_dir)
+    training = {"data": str(data_path), "data_command": storage.generate_command(ds.attrs, data_path),
+                "data_seed": int(ds.attrs.get("seed", -1)), "split_seed": split_seed, "seed": seed,
+                "config": config, "eps_max": eps_max(config), "command": command,
+                "train_windows": int(len(train)), "validation_windows": int(len(valid))}
+    cnns, histories = {}, {}
+    for kind in ("undefended", "lsgna", "cat", "adversarial"):
+        cnns[kind], histories[kind] = train_cnn(kind, x, y, train, valid, config, seed, checkpoint_dir, log)
+    seconds = {k: float(np.mean([h["seconds"] for h in v])) for k, v in histories.items()}
+    for kind in ("undefended", "adversarial"):
+        card = _card(kind, amc_nn.KIND, "VT-CNN2, {} (HTRD baseline)".format(kind), {"name": "vtcnn2", "classes": 11},
+                     {}, dict(training, stage=kind, history=histories[kind]), {})
+        save_bundle(output_dir / kind, card, cnns[kind])
+    ae, ae_threshold = train_detector(x, train, valid, config, seed, log)
+    card = _card("twofold_detector", "autoencoder_detector", "autoencoder detector of the two-fold defence",
+                 {"name": "dense_autoencoder", "hidden": 64, "code": 16},
+                 {"reconstruction_error": ae_threshold, "benign_reject_rate": config["reject_rate"]}, training, {})
+    save_bundle(output_dir / "twofold_detector", card, ae)
+    results = {}
+    for kind, name, folder in (("lsgna", "lsgna_nr", output_dir / "lsgna_nr"), ("cat", "htrd", htrd_output)):
+        model, threshold, _, _ = fit_rejection(cnns[kind], x[train], y[train], x[valid], config, seed)
+        arch = {"name": "htrd_vtcnn2_svm", "classes": 11, "length": 128, "features": 256,
+                "support_vectors": int(model.svm.support_vectors.shape[0])}
+        with torch.no_grad():
+            scores = model(torch.as_tensor(x[valid])).numpy()
+        decided = htrd_nn.decide(scores, threshold)
+        metrics = {"validation_reject_rate": float(np.mean(decided == htrd_nn.REJECT)),
+                   "validation_accuracy_accepted": float(np.mean(decided[decided >= 0] == y[valid][decided >= 0]))}
+        card = _card(name, htrd_nn.KIND, "VT-CNN2 trained with {} + RBF-SVM neural rejection".format(
+            "CAT" if kind == "cat" else "LS-GNA"), arch,
+            {"S0": threshold, "benign_reject_rate": config["reject_rate"]},
+            dict(training, stage=kind, history=histories[kind], seconds_per_epoch=seconds), metrics)
+        save_bundle(folder, card, model)
+        results[name] = metrics
+        log("{}: S0 {:.4f}, validation reject {:.3f}, accuracy of accepted {:.3f}".format(
+            name, threshold, metrics["validation_reject_rate"], metrics["validation_accuracy_accepted"]))
+    return results
+
+
+# ---- security evaluation --------------------------------------------------------------------
+def _load_cnn(folder):
+    from ..runtime.bundle import ModelBundle
+
+    bundle = ModelBundle.load(folder)
+    if bundle.kind == htrd_nn.KIND:
+        model = bundle.load_into(htrd_nn.build(bundle.card["architecture"])).eval()
+        return model, bundle.card["thresholds"]["S0"]
+    return bundle.load_into(amc_nn.build(bundle.card["architecture"])).eval(), None
+
+
+def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, -10, -5, 0), attack_samples=300,
+             steps=10, snr_db=10.0, log=print):
+    """Figs. 4-5 and the benign table on a fresh 10 dB set (generate it with another seed)."""
+    import torch
+
+    from ..data import load
+    from ..runtime.bundle import ModelBundle
+
+    ds = load(data_path)
+    mask = np.isclose(ds.snr, snr_db)
+    if not mask.any():
+        raise ValueError("data: {} has no examples at SNR {} dB".format(data_path, snr_db))
+    x_all = amc_nn.preprocess(ds.complex()[mask], "power")
+    y_all = ds.label[mask].astype(np.int64)
+    baselines = pathlib.Path(baselines_dir)
+    htrd, s0 = _load_cnn(htrd_bundle)
+    lsgna, s0_lsgna = _load_cnn(baselines / "lsgna_nr")
+    undefended, _ = _load_cnn(baselines / "undefended")
+    adversarial, _ = _load_cnn(baselines / "adversarial")
+    detector_bundle = ModelBundle.load(baselines / "twofold_detector")
+    detector = detector_bundle.load_into(AutoencoderDetector.build()).eval()
+    ae_threshold = detector_bundle.card["thresholds"]["reconstruction_error"]
+    ae_error = lambda xa: AutoencoderDetector.error(detector, xa)  # noqa: E731
+
+    def with_nr(model, threshold, xa):
+        with torch.no_grad():
+            return htrd_nn.decide(model(xa).numpy(), threshold)
+
+    xt = torch.as_tensor(x_all)
+    with torch.no_grad():
+        benign = {
+            "undefended": float((undefended(xt).argmax(1).numpy() == y_all).mean()),
+            "htrd_without_nr": float((htrd.logits(xt).argmax(1).numpy() == y_all).mean()),
+            "lsgna_without_nr": float((lsgna.logits(xt).argmax(1).numpy() == y_all).mean()),
+        }
+    for name, model, threshold in (("htrd_with_nr", htrd, s0), ("lsgna_with_nr", lsgna, s0_lsgna)):
+        decided = with_nr(model, threshold, xt)
+        accepted = decided >= 0
+        benign[name + "_accepted_accuracy"] = float((decided[accepted] == y_all[accepted]).mean())
+        benign[name + "_reject_rate"] = float(1 - accepted.mean())
+    log("benign: " + json.dumps({k: round(v, 4) for k, v in benign.items()}))
+
+    rng = np.random.default_rng(0)
+    pick = np.sort(rng.permutation(len(x_all))[:attack_samples])
+    x = torch.as_tensor(x_all[pick])
+    y = torch.as_tensor(y_all[pick])
+    curves = {k: [] for k in ("cat_dnn", "lsgna_dnn", "htrd", "lsgna_nr", "twofold", "undefended")}
+    norms_ok = True
+    timings = {}
+    saved = None
+    for pnr in [None] + list(pnrs):
+        eps = attacks.attack_budget(x, snr_db, pnr) if pnr is not None else torch.zeros(len(x))
+
+        def run(objective, active=None):
+            if pnr is None:
+                return x
+            return attacks.pgd_l2(objective, x, eps, steps=steps, active=active)
+
+        began = time.perf_counter()
+        adv = {
+            "cat_dnn": run(attacks.cross_entropy_objective(htrd.logits, y)),
+            "lsgna_dnn": run(attacks.cross_entropy_objective(lsgna.logits, y)),
+            "undefended": run(attacks.cross_entropy_objective(undefended, y)),
+            "htrd": run(attacks.rejection_escape_objective(htrd, y, s0)),
+            "lsgna_nr": run(attacks.rejection_escape_objective(lsgna, y, s0_lsgna)),
+            "twofold": run(attacks.two_condition_objective(adversarial, ae_error, y, ae_threshold),
+                           attacks.two_condition_active(adversarial, ae_error, y, ae_threshold)),
+        }
+        timings[str(pnr)] = time.perf_counter() - began
+        for name, xa in adv.items():
+            norms_ok &= bool(torch.all((xa - x).flatten(1).norm(dim=1) <= eps * (1 + 1e-4) + 1e-6))
+        with torch.no_grad():
+            correct = lambda m, xa: (m(xa).argmax(1) == y).numpy()  # noqa: E731
+            curves["cat_dnn"].append(float(correct(htrd.logits, adv["cat_dnn"]).mean()))
+            curves["lsgna_dnn"].append(float(correct(lsgna.logits, adv["lsgna_dnn"]).mean()))
+            curves["undefended"].append(float(correct(undefended, adv["undefended"]).mean()))
+            for name, model, threshold in (("htrd", htrd, s0), ("lsgna_nr", lsgna, s0_lsgna)):
+                decided = with_nr(model, threshold, adv[name])
+                curves[name].append(float(np.mean((decided == htrd_nn.REJECT) | (decided == y.numpy()))))
+            rejected = (ae_error(adv["twofold"]) > ae_threshold).numpy()
+            curves["twofold"].append(float(np.mean(rejected | correct(adversarial, adv["twofold"]))))
+        log("PNR {:>5}: ".format("none" if pnr is None else pnr) + "  ".join(
+            "{} {:.3f}".format(k, v[-1]) for k, v in curves.items()))
+        if pnr == -10:
+            saved = adv["undefended"].numpy()
+    result = {"data": str(data_path), "snr_db": snr_db, "attack_samples": int(len(x)), "pgd_steps": steps,
+              "pnr_db": [None] + list(pnrs), "curves": curves, "benign": benign, "budgets_respected": norms_ok,
+              "attack_seconds_per_pnr": timings, "S0": {"htrd": s0, "lsgna_nr": s0_lsgna},
+              "twofold_threshold": ae_threshold}
+    report = pathlib.Path(report_dir)
+    report.mkdir(parents=True, exist_ok=True)
+    (report / "htrd_eval.json").write_text(json.dumps(result, indent=2))
+    if saved is not None:
+        # the demo's adversarial segments (python/sentinel/models/htrd/adversarial_examples.safetensors)
+        from safetensors.numpy import save_file
+
+        save_file({"x": saved.astype(np.float32), "y": y.numpy().astype(np.int64),
+                   "clean": x.numpy().astype(np.float32)}, str(report / "adversarial_examples.safetensors"))
+    _plot(result, report)
+    return result
+
+
+def _plot(result, report):
+    from ..data.plots import pyplot
+
+    plt = pyplot()
+    pnrs = result["pnr_db"][1:]
+    for filename, names, title in (
+            ("htrd_fig4.png", (("cat_dnn", "CAT DNN"), ("lsgna_dnn", "LS-GNA DNN")), "Fig. 4: DNNs without NR"),
+            ("htrd_fig5.png", (("htrd", "HTRD (CAT + NR)"), ("lsgna_nr", "LS-GNA NR"),
+                               ("twofold", "two-fold (adv. retraining + AE)"), ("undefended", "undefended DNN")),
+             "Fig. 5: rejection-based defences")):
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for key, label in names:
+            ax.plot(pnrs, result["curves"][key][1:], "o-", label=label)
+        ax.set_xlabel("PNR (dB)")
+        ax.set_ylabel("accuracy (correct or rejected)")
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+        ax.set_title("{} ({} white-box L2 PGD attacks, {} dB SNR)".format(title, result["attack_samples"],
+                                                                       result["snr_db"]), fontsize=9)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(report / filename, dpi=110)
+        plt.close(fig)
