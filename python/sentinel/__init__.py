@@ -27,3 +27,7 @@ from .autoencoder_demod_cb import autoencoder_demod_cb  # noqa: E402,F401
 from .kpi_anomaly_detector import kpi_anomaly_detector  # noqa: E402,F401
 from .kpi_csv_source import kpi_csv_source  # noqa: E402,F401
 from .detection_publisher import detection_publisher  # noqa: E402,F401
+from .htrd_classifier import htrd_classifier  # noqa: E402,F401
+from .app.sources import simulated_transmitter  # noqa: E402,F401
+from .app.sources import recording_source  # noqa: E402,F401
+from .overflow_counter import overflow_counter  # noqa: E402,F401

@@ -82,6 +82,7 @@ class model_block(gr.basic_block):
         self._lock = threading.Lock()
         self._counts = collections.Counter()
         self._rx_time = None   # (absolute offset, seconds)
+        self._last_detection = {}
         self._rx_rate = self.samp_rate or None
         self._model_name = self.bundle.card.get("name", str(model))
         # realtime: ordered results waiting to be written to the output stream
@@ -137,6 +138,10 @@ class model_block(gr.basic_block):
 
     def windows_flagged(self):
         return self.stats()["flagged"]
+
+    def last_detection(self):
+        """The most recently published detection dict ({} before the first): for GUI labels."""
+        return dict(self._last_detection)
 
     # ---- scheduling -----------------------------------------------------------------
     def forecast(self, noutput_items, ninputs):
@@ -215,6 +220,7 @@ class model_block(gr.basic_block):
                 continue
             msg = pmt.to_pmt(record)
             self.message_port_pub(port, msg)
+            self._last_detection = record
             if self.emit_tags and first_output_index is not None:
                 self.add_item_tag(0, first_output_index + i, pmt.intern(self.tag_key), msg)
 

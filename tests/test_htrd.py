@@ -1,0 +1,174 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""HTRD: the torch SVM equals scikit-learn's, the attacks respect their budgets and work,
+the shipped bundle's rejection on fresh data, the block, and bad input."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from gnuradio import sentinel
+from gnuradio.sentinel import data
+from gnuradio.sentinel.nn import amc as amc_nn
+from gnuradio.sentinel.nn import htrd as htrd_nn
+from gnuradio.sentinel.runtime import ModelBundle
+from gnuradio.sentinel.train import attacks
+from gnuradio.sentinel.train import htrd as htrd_train
+
+from flowgraph_helpers import run_model_block
+
+SNR_DB = 10.0
+
+
+@pytest.fixture(scope="module")
+def fresh_10db(tmp_path_factory):
+    """A fresh 10 dB set (seed no model saw): complex windows, power-normalised inputs, labels."""
+    path = tmp_path_factory.mktemp("htrd") / "fresh.h5"
+    data.generate(data.RadioML2016(snrs=(SNR_DB,)), path, 30, seed=4242, workers=1, progress=False)
+    ds = data.load(path)
+    windows = ds.complex()
+    return windows, amc_nn.preprocess(windows, "power"), ds.label.astype(np.int64)
+
+
+def _load(name):
+    bundle = ModelBundle.load(name)
+    if bundle.kind == "htrd":
+        return bundle.load_into(htrd_nn.build(bundle.card["architecture"])).eval(), bundle
+    return bundle.load_into(amc_nn.build(bundle.card["architecture"])).eval(), bundle
+
+
+def _to_complex(x):
+    return (x[:, 0] + 1j * x[:, 1]).astype(np.complex64)
+
+
+def test_torch_svm_equals_scikit_learn():
+    from sklearn.svm import SVC
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(300, 16)) * 3
+    labels = rng.integers(0, 4, 300)
+    z += labels[:, None] * 1.5
+    machines = [SVC(kernel="rbf", gamma=0.01).fit(z, labels == c) for c in range(4)]
+    head = htrd_nn.RBFSVMScores.from_sklearn(machines, 0.01)
+    probe = rng.normal(size=(50, 16)) * 3
+    expected = np.stack([m.decision_function(probe) for m in machines], axis=1)
+    got = head(torch.as_tensor(probe)).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    # gradients flow through the SVM for the white-box attack
+    z_t = torch.as_tensor(probe[:3], dtype=torch.float32).requires_grad_(True)
+    head(z_t).sum().backward()
+    assert torch.all(torch.isfinite(z_t.grad)) and z_t.grad.abs().sum() > 0
+
+
+def test_attack_budget_formula():
+    x = torch.ones(2, 2, 128) * np.sqrt(0.5)      # unit power, ||x||^2 = 128
+    eps = attacks.attack_budget(x, 10.0, -10.0)
+    np.testing.assert_allclose(eps.numpy(), np.sqrt(0.1 * 128 / 11), rtol=1e-6)
+
+
+def test_pgd_respects_its_budget_and_lowers_undefended_accuracy(fresh_10db):
+    _, x, y = fresh_10db
+    model, _ = _load("vtcnn2")
+    xt, yt = torch.as_tensor(x), torch.as_tensor(y)
+    with torch.no_grad():
+        clean = float((model(xt).argmax(1) == yt).float().mean())
+    accuracies = []
+    for pnr in (-20.0, -10.0, 0.0):
+        eps = attacks.attack_budget(xt, SNR_DB, pnr)
+        adv = attacks.pgd_l2(attacks.cross_entropy_objective(model, yt), xt, eps, steps=10)
+        norms = (adv - xt).flatten(1).norm(dim=1)
+        assert torch.all(norms <= eps * (1 + 1e-5))
+        with torch.no_grad():
+            accuracies.append(float((model(adv).argmax(1) == yt).float().mean()))
+    assert clean > 0.3
+    assert accuracies[0] <= clean + 1e-9
+    assert accuracies[0] >= accuracies[1] >= accuracies[2]
+    assert accuracies[2] < 0.5 * clean
+
+
+def test_two_condition_attack_stops_samples_that_escaped():
+    calls = []
+    logits = lambda xa: torch.stack([xa.sum((1, 2)), -xa.sum((1, 2))], 1)  # noqa: E731
+    error = lambda xa: (xa ** 2).mean((1, 2))  # noqa: E731
+    y = torch.tensor([0, 0])
+    active = attacks.two_condition_active(logits, error, y, threshold=1.0)
+    x = torch.tensor([[[1.0, 1.0]], [[-0.1, -0.1]]])   # sample 1 already misclassified, low error
+    calls.append(active(x))
+    assert calls[0].tolist() == [True, False]
+
+
+def test_shipped_bundle_rejects_10_percent_of_benign_and_most_strong_adversarial(fresh_10db):
+    _, x, y = fresh_10db
+    htrd, bundle = _load("htrd")
+    undefended, _ = _load("vtcnn2")
+    s0 = bundle.card["thresholds"]["S0"]
+    xt, yt = torch.as_tensor(x), torch.as_tensor(y)
+    with torch.no_grad():
+        benign = htrd_nn.decide(htrd(xt).numpy(), s0)
+    assert 0.05 <= np.mean(benign == htrd_nn.REJECT) <= 0.15
+    adv = attacks.pgd_l2(attacks.cross_entropy_objective(undefended, yt), xt,
+                         attacks.attack_budget(xt, SNR_DB, 0.0), steps=10)
+    with torch.no_grad():
+        fooled = undefended(adv).argmax(1) != yt
+        decided = htrd_nn.decide(htrd(adv).numpy(), s0)
+    assert fooled.float().mean() > 0.6
+    assert np.mean(decided[fooled.numpy()] == htrd_nn.REJECT) > 0.5
+
+
+def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
+    _, x, y = fresh_10db
+    undefended, _ = _load("vtcnn2")
+    htrd, bundle = _load("htrd")
+    n = 40
+    xt, yt = torch.as_tensor(x[:n]), torch.as_tensor(y[:n])
+    adv = attacks.pgd_l2(attacks.cross_entropy_objective(undefended, yt), xt,
+                         attacks.attack_budget(xt, SNR_DB, 0.0), steps=10).numpy()
+    windows = np.concatenate([_to_complex(x[:n]), _to_complex(adv)])
+    block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
+    out, detections = run_model_block(block, windows.ravel())
+    with torch.no_grad():
+        offline = htrd_nn.decide(htrd(torch.as_tensor(amc_nn.preprocess(windows, "power"))).numpy(),
+                                 bundle.card["thresholds"]["S0"])
+    np.testing.assert_array_equal(out, offline)
+    assert [d["offset"] for d in detections] == [128 * i for i in range(2 * n)]
+    rejected = np.array([d["rejected"] for d in detections])
+    assert rejected[n:].mean() > rejected[:n].mean() + 0.3
+    assert all(d["label"] == "reject" for d in detections if d["rejected"])
+    assert block.reject_rate() == pytest.approx(rejected.mean())
+
+
+def test_block_bad_input(tmp_path):
+    with pytest.raises(Exception, match="'amc' bundle, this block needs 'htrd'"):
+        sentinel.htrd_classifier("afnet")
+    card = json.loads((ModelBundle.load("htrd").path / "card.json").read_text())
+    del card["thresholds"]["S0"]
+    folder = tmp_path / "no_s0"
+    folder.mkdir()
+    (folder / "card.json").write_text(json.dumps(card))
+    (folder / card["weights"]["file"]).write_bytes((ModelBundle.load("htrd").path / card["weights"]["file"]).read_bytes())
+    with pytest.raises(Exception, match="S0"):
+        sentinel.htrd_classifier(str(folder))
+    samples = np.ones(128 * 4, np.complex64)
+    samples[130] = np.nan
+    block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
+    out, detections = run_model_block(block, samples)
+    assert np.isnan(out[1]) and block.windows_flagged() == 1
+    assert "nonfinite" in detections[1]["flags"]
+
+
+def test_training_smoke_on_tiny_data(tmp_path):
+    path = tmp_path / "tiny.h5"
+    data.generate(data.RadioML2016(snrs=(10.0,)), path, 12, seed=3, workers=1, progress=False)
+    config = {"per_cell": 12, "epochs": 1, "svm_samples": 40, "ae_epochs": 1, "min_snr_db": 0.0}
+    results = htrd_train.train_all(path, tmp_path / "baselines", tmp_path / "htrd", config=config,
+                                   log=lambda *_: None)
+    assert set(results) == {"lsgna_nr", "htrd"}
+    block = sentinel.htrd_classifier(str(tmp_path / "htrd"), device="cpu")
+    assert block.threshold == ModelBundle.load(tmp_path / "htrd").card["thresholds"]["S0"]
+    for name in ("undefended", "adversarial", "lsgna_nr", "twofold_detector"):
+        assert (tmp_path / "baselines" / name / "card.json").is_file()
