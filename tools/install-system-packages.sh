@@ -10,7 +10,7 @@
 set -euo pipefail
 
 packages=(
-    gnuradio gnuradio-dev pybind11-dev libboost-test-dev
+    gnuradio gnuradio-dev gr-osmosdr pybind11-dev libboost-test-dev
     cmake g++ make pkg-config python3-dev python3-venv
 )
 

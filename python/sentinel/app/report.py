@@ -27,7 +27,7 @@ def score_against_truth(amc_detections, truth):
         if "skipped" in d.get("flags", []) or d.get("label") is None:
             continue
         label = scenario.label_at(segments, d["offset"], d["length"], total)
-        if label is None or label in scenario.ANOMALIES:
+        if label is None or label in scenario.ANOMALIES or label.startswith(scenario.ADVERSARIAL_PREFIX):
             continue
         pairs.append((label, d["label"]))
         by_segment[(d["offset"] // total, _segment_index(segments, d["offset"] % total))].append((label, d["label"]))
@@ -53,6 +53,30 @@ def _segment_index(segments, offset):
     return -1
 
 
+def adversarial_summary(detections, truth):
+    """How the classifier and HTRD fare on clean vs adversarial segments."""
+    segments, total = truth
+    out = {}
+    for name in ("amc", "htrd"):
+        groups = collections.defaultdict(list)
+        for d in detections.get(name, []):
+            if d.get("label") is None or d.get("flags"):
+                continue
+            label = scenario.label_at(segments, d["offset"], d["length"], total)
+            if label is None or label in scenario.ANOMALIES:
+                continue
+            adversarial = label.startswith(scenario.ADVERSARIAL_PREFIX)
+            original = label[len(scenario.ADVERSARIAL_PREFIX):] if adversarial else label
+            groups["adversarial" if adversarial else "clean"].append((original, d["label"]))
+        for group, pairs in groups.items():
+            key = "{}_{}".format(name, group)
+            out[key + "_windows"] = len(pairs)
+            out[key + "_correct"] = float(np.mean([t == p for t, p in pairs]))
+            if name == "htrd":
+                out[key + "_rejected"] = float(np.mean([p == "reject" for _, p in pairs]))
+    return out
+
+
 def anomaly_summary(mae_detections, truth):
     scored = [d for d in mae_detections if d.get("score") is not None and not d.get("flags")]
     out = {"windows": len(scored), "flagged_anomalous": int(sum(bool(d.get("anomalous")) for d in scored))}
@@ -72,14 +96,15 @@ def write_report(folder, source, detections, capture, stats, seconds, snr_db=Non
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     summary = {"source": source.description, "seconds": round(seconds, 2), "sample_rate": 200e3,
-               "windows": stats, "published_to": publish,
-               "htrd": "not in this build: the HTRD classifier (issue 7) is not implemented yet"}
+               "windows": stats, "published_to": publish}
     if "amc" in detections and source.truth:
         summary["classifier"] = score_against_truth(detections["amc"], source.truth)
         summary["classifier"]["snr_db"] = snr_db
         if snr_db is not None and snr_db >= 10:
             summary["classifier"]["accuracy_high_snr_windows"] = summary["classifier"]["accuracy_windows"]
             summary["classifier"]["accuracy_high_snr_segments"] = summary["classifier"]["accuracy_segments"]
+    if source.truth and any(s.adversarial for s in source.truth[0]):
+        summary["adversarial"] = adversarial_summary(detections, source.truth)
     if "mae" in detections:
         summary["anomaly"] = anomaly_summary(detections["mae"], source.truth)
     plt = pyplot()
@@ -100,16 +125,17 @@ def _timeline(plt, amc, truth, path):
     if truth:
         segments, total = truth
         for s in segments:
-            if s.label in CLASSES:
-                ax.plot(np.array([s.start, s.start + s.length]) / 200e3, [CLASSES.index(s.label)] * 2, "k-", lw=4,
-                        alpha=0.3)
+            if s.transmitted in CLASSES:
+                ax.plot(np.array([s.start, s.start + s.length]) / 200e3, [CLASSES.index(s.transmitted)] * 2,
+                        "-", color="orange" if s.adversarial else "k", lw=4, alpha=0.4)
             else:
                 ax.axvspan(s.start / 200e3, (s.start + s.length) / 200e3, color="red", alpha=0.1)
     ax.plot([d["offset"] / 200e3 for d in good], [CLASSES.index(d["label"]) for d in good], ".", ms=2,
             label="predicted")
     ax.set_yticks(range(len(CLASSES)), CLASSES)
     ax.set_xlabel("time (s of signal)")
-    ax.set_title("predicted class per window (dots) vs transmitted (grey bars); red: anomalous segments")
+    ax.set_title("predicted class per window (dots) vs transmitted (grey; orange: adversarial); red: anomalous",
+                 fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -3,8 +3,10 @@
 # This file is part of gr-sentinel
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The simulated transmitter: segments of the 11 RadioML classes and of anomalous
-signals (a linear chirp, wideband noise), switching every few hundred milliseconds."""
+"""The simulated transmitter: segments of the 11 RadioML classes, of anomalous signals
+(a linear chirp, wideband noise) and of adversarial windows saved from the HTRD attack
+suite, switching every few hundred milliseconds. Segment lengths are whole 128-sample
+windows, so window-aligned content (the adversarial windows) stays aligned."""
 
 import dataclasses
 
@@ -14,6 +16,8 @@ from ..data.modulators import CLASSES, modulate
 
 SAMPLE_RATE = 200e3
 ANOMALIES = ("ANOMALY-CHIRP", "ANOMALY-NOISE")
+ADVERSARIAL_PREFIX = "ADV-"
+WINDOW = 128
 
 
 @dataclasses.dataclass
@@ -26,6 +30,30 @@ class Segment:
     def anomalous(self):
         return self.label in ANOMALIES
 
+    @property
+    def adversarial(self):
+        return self.label.startswith(ADVERSARIAL_PREFIX)
+
+    @property
+    def transmitted(self):
+        """The class a correct classifier names (adversarial segments: the original class)."""
+        return self.label[len(ADVERSARIAL_PREFIX):] if self.adversarial else self.label
+
+
+def load_adversarial_windows():
+    """(windows (N, 128) complex64, class names) saved from the HTRD attack suite with the
+    shipped htrd bundle, or None when that bundle or file is absent."""
+    from ..runtime.bundle import MODELS_DIR
+
+    path = MODELS_DIR / "htrd" / "adversarial_examples.safetensors"
+    if not path.is_file():
+        return None
+    from safetensors.numpy import load_file
+
+    tensors = load_file(str(path))
+    x = tensors["x"]
+    return (x[:, 0] + 1j * x[:, 1]).astype(np.complex64), [CLASSES[i] for i in tensors["y"]]
+
 
 def _anomaly(label, n, rng):
     if label == "ANOMALY-CHIRP":
@@ -37,20 +65,41 @@ def _anomaly(label, n, rng):
     return (x / np.sqrt(2)).astype(np.complex64)
 
 
-def build(duration_s, seed=0, segment_s=(0.2, 0.5), anomaly_share=0.15):
+def _adversarial(windows, names, n, rng):
+    """One class's saved adversarial windows, back to back, each at unit power."""
+    classes = sorted(set(names))
+    name = classes[int(rng.integers(len(classes)))]
+    pool = windows[[i for i, c in enumerate(names) if c == name]]
+    picked = pool[rng.integers(0, len(pool), n // WINDOW)]
+    picked = picked / np.sqrt(np.mean(np.abs(picked) ** 2, axis=1, keepdims=True))
+    return ADVERSARIAL_PREFIX + name, picked.reshape(-1).astype(np.complex64)
+
+
+def build(duration_s, seed=0, segment_s=(0.2, 0.5), anomaly_share=0.15, adversarial_share=0.15,
+          adversarial=None):
     """(complex64 samples at unit power, list of Segment) for about `duration_s` seconds.
 
     Every class appears before any repeats (shuffled rounds), so even a short run
-    covers them."""
+    covers them. `adversarial`: (windows, names) as from load_adversarial_windows(),
+    which is the default; without them there are no adversarial segments."""
     rng = np.random.default_rng(seed)
+    if adversarial is None:
+        adversarial = load_adversarial_windows()
     total = int(duration_s * SAMPLE_RATE)
     segments, pieces, position, pool = [], [], 0, []
     while position < total:
         if not pool:
             pool = list(rng.permutation(CLASSES))
-        label = str(rng.choice(ANOMALIES)) if rng.random() < anomaly_share else pool.pop()
-        n = int(rng.uniform(*segment_s) * SAMPLE_RATE)
-        x = _anomaly(label, n, rng) if label in ANOMALIES else modulate(label, n, rng)
+        n = WINDOW * int(rng.uniform(*segment_s) * SAMPLE_RATE / WINDOW)
+        draw = rng.random()
+        if adversarial is not None and draw < adversarial_share:
+            label, x = _adversarial(*adversarial, n, rng)
+        elif draw < adversarial_share + anomaly_share:
+            label = str(rng.choice(ANOMALIES))
+            x = _anomaly(label, n, rng)
+        else:
+            label = pool.pop()
+            x = modulate(label, n, rng)
         pieces.append(x)
         segments.append(Segment(label, position, n))
         position += n

@@ -16,11 +16,11 @@ import numpy as np
 import pmt
 from gnuradio import blocks, filter as gr_filter, gr
 
-from .. import mae_anomaly_scorer, modulation_classifier
+from .. import htrd_classifier, mae_anomaly_scorer, modulation_classifier
 from . import scenario
 
 MODEL_RATE = scenario.SAMPLE_RATE
-MODELS = ("amc", "mae")
+MODELS = ("amc", "htrd", "mae")
 
 
 class detection_collector(gr.basic_block):
@@ -34,10 +34,14 @@ class detection_collector(gr.basic_block):
             self.message_port_register_in(pmt.intern(name))
         # GNU Radio's Python gateway looks handlers up by name: bound methods, not lambdas.
         self.set_msg_handler(pmt.intern("amc"), self.handle_amc)
+        self.set_msg_handler(pmt.intern("htrd"), self.handle_htrd)
         self.set_msg_handler(pmt.intern("mae"), self.handle_mae)
 
     def handle_amc(self, message):
         self._keep("amc", message)
+
+    def handle_htrd(self, message):
+        self._keep("htrd", message)
 
     def handle_mae(self, message):
         self._keep("mae", message)
@@ -82,8 +86,8 @@ class capture_sink(gr.sync_block):
 class SentinelSession:
     """Build with a Source; start(), poll status(), stop(); then results()."""
 
-    def __init__(self, source, models=MODELS, mode=None, amc_model="afnet", mae_model="mae", amc_stride=256,
-                 mae_stride=4000, threads=1, publish=None, capture_seconds=2.0):
+    def __init__(self, source, models=MODELS, mode=None, amc_model="afnet", mae_model="mae", htrd_model="htrd",
+                 amc_stride=256, htrd_stride=1024, mae_stride=4000, threads=1, publish=None, capture_seconds=2.0):
         unknown = [m for m in models if m not in MODELS]
         if unknown or not models:
             raise ValueError("models: unknown {}; allowed: {}".format(", ".join(unknown) or "none given",
@@ -104,6 +108,9 @@ class SentinelSession:
         if "amc" in self.models:
             self.blocks["amc"] = modulation_classifier(amc_model, stride=amc_stride, mode=mode, device="auto",
                                                       threads=threads)
+        if "htrd" in self.models:
+            self.blocks["htrd"] = htrd_classifier(htrd_model, stride=htrd_stride, mode=mode, device="auto",
+                                                  threads=threads)
         if "mae" in self.models:
             self.blocks["mae"] = mae_anomaly_scorer(mae_model, stride=mae_stride, mode=mode, device="auto",
                                                    threads=threads)
@@ -150,6 +157,9 @@ class SentinelSession:
             if self.source.truth:
                 segments, total = self.source.truth
                 row["truth"] = scenario.label_at(segments, amc["offset"], amc["length"], total)
+        htrd = self.collector.latest("htrd")
+        if htrd:
+            row["htrd"] = htrd.get("label")
         mae = self.collector.latest("mae")
         if mae:
             row["anomaly_score"] = mae.get("score")

@@ -34,12 +34,19 @@ class Source:
 
 
 class simulated_transmitter(gr.hier_block2):
-    """Scenario samples (looping) -> selective fading model 2 -> AWGN at `snr_db` -> throttle."""
+    """The demo's transmitter: a scenario of `duration` seconds (the 11 classes and
+    anomalous signals, switching every 0.2-0.5 s; looping) -> selective fading model 2
+    -> AWGN at `snr_db` (per sample) -> throttle at 200 kHz (unless `throttle` is off).
+    `segments` and `total` give the ground truth."""
 
-    def __init__(self, samples, snr_db, seed=0, throttle=True):
+    def __init__(self, snr_db=18.0, seed=1, duration=20.0, throttle=True, samples=None, segments=None):
         gr.hier_block2.__init__(self, "simulated_transmitter", gr.io_signature(0, 0, 0),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
         from ..data.channel import ChannelConfig, _fading_block
+
+        if samples is None:
+            samples, segments = scenario.build(min(float(duration), 60.0), seed)
+        self.segments, self.total = segments, len(samples)
 
         self.source = blocks.vector_source_c(samples, True)
         self.fading = _fading_block(ChannelConfig(), seed + 1)
@@ -55,29 +62,67 @@ class simulated_transmitter(gr.hier_block2):
             self.connect(self.add, self)
 
 
+class recording_source(gr.hier_block2):
+    """A SigMF recording (its .sigmf-meta or .sigmf-data path, or the base name) or a raw
+    complex64 file, paced at its own rate (`throttle`) and resampled to `output_rate`.
+    A raw file needs `sample_rate`; a SigMF recording brings its own (a non-zero
+    `sample_rate` overrides it)."""
+
+    def __init__(self, path, sample_rate=0.0, repeat=True, throttle=True, output_rate=scenario.SAMPLE_RATE):
+        gr.hier_block2.__init__(self, "recording_source", gr.io_signature(0, 0, 0),
+                                gr.io_signature(1, 1, gr.sizeof_gr_complex))
+        import fractions
+
+        from gnuradio import filter as gr_filter
+
+        from ..data.sigmf_io import sigmf_source
+
+        path = pathlib.Path(str(path))
+        meta = path.with_suffix(".sigmf-meta") if path.suffix in (".sigmf-meta", ".sigmf-data") \
+            else path.with_name(path.name + ".sigmf-meta")
+        self.center_freq = 0.0
+        if meta.is_file():
+            self.source = sigmf_source(str(meta), repeat)
+            rate = float(sample_rate or self.source.sample_rate)
+            self.center_freq = self.source.center_freq
+            if rate <= 0:
+                raise ValueError("sample_rate: {} has no core:sample_rate; give one".format(meta))
+        elif path.is_file():
+            if sample_rate <= 0:
+                raise ValueError("sample_rate: the raw complex64 file {} needs its sample rate".format(path))
+            rate = float(sample_rate)
+            self.source = blocks.file_source(gr.sizeof_gr_complex, str(path), repeat)
+        else:
+            raise ValueError("path: {} is neither a SigMF recording nor a file".format(path))
+        self.sample_rate = rate
+        chain = [self.source]
+        if throttle:
+            self.throttle = blocks.throttle(gr.sizeof_gr_complex, rate)
+            chain.append(self.throttle)
+        if abs(rate - output_rate) > 1e-6 * output_rate:
+            ratio = fractions.Fraction(output_rate / rate).limit_denominator(1000)
+            self.resampler = gr_filter.rational_resampler_ccc(ratio.numerator, ratio.denominator)
+            chain.append(self.resampler)
+        self.connect(*chain, self)
+
+
 def open_source(spec, rate=None, freq=100e6, gain=30.0, snr_db=18.0, seed=0, duration=20.0, throttle=True):
     """spec: sim | rtlsdr | uhd | file:PATH | sigmf:PATH."""
     kind, _, argument = str(spec).partition(":")
     if kind == "sim":
-        samples, segments = scenario.build(min(duration, 60.0), seed)
-        return Source(simulated_transmitter(samples, snr_db, seed, throttle), scenario.SAMPLE_RATE,
+        block = simulated_transmitter(snr_db, seed, duration, throttle)
+        return Source(block, scenario.SAMPLE_RATE,
                       "simulated transmitter, selective fading model 2, {:.0f} dB SNR".format(snr_db),
-                      (segments, len(samples)))
-    if kind == "file":
-        path = pathlib.Path(argument)
-        if not path.is_file():
-            raise SourceUnavailable("file: {} does not exist (raw complex64 samples expected)".format(path))
-        return Source(blocks.file_source(gr.sizeof_gr_complex, str(path), False), float(rate or scenario.SAMPLE_RATE),
-                      "raw complex64 recording {}".format(path))
-    if kind == "sigmf":
-        from ..data.sigmf_io import sigmf_source
-
+                      (block.segments, block.total))
+    if kind in ("file", "sigmf"):
         try:
-            block = sigmf_source(argument)
+            block = recording_source(argument, rate or (scenario.SAMPLE_RATE if kind == "file" else 0.0),
+                                     repeat=False, throttle=throttle)
         except ValueError as error:
-            raise SourceUnavailable("sigmf: {}".format(error)) from None
-        return Source(block, float(rate or block.sample_rate or scenario.SAMPLE_RATE), "SigMF recording " + argument,
-                      center_freq=block.center_freq)
+            raise SourceUnavailable("{}: {}".format(kind, error)) from None
+        return Source(block, scenario.SAMPLE_RATE, "{} recording {} ({:.0f} Hz)".format(
+            "SigMF" if kind == "sigmf" else "raw complex64", argument, block.sample_rate),
+            center_freq=block.center_freq)
     if kind == "rtlsdr":
         return _rtlsdr(rate or 1.024e6, freq, gain, argument)
     if kind == "uhd":

@@ -17,7 +17,7 @@ def add_arguments(parser, source_default="sim", duration_default=20.0):
     parser.add_argument("--rate", type=float, help="SDR / raw-file sample rate in Hz (resampled to 200 kHz)")
     parser.add_argument("--gain", type=float, default=30.0, help="SDR gain in dB")
     parser.add_argument("--duration", type=float, default=duration_default, help="seconds to run")
-    parser.add_argument("--models", nargs="+", default=["amc", "mae"], choices=["amc", "mae"])
+    parser.add_argument("--models", nargs="+", default=["amc", "htrd", "mae"], choices=["amc", "htrd", "mae"])
     parser.add_argument("--snr", type=float, default=18.0, help="sim: SNR in dB per sample")
     parser.add_argument("--seed", type=int, default=1, help="sim: scenario seed")
     parser.add_argument("--mode", default=None, choices=["lossless", "realtime"],
@@ -34,18 +34,19 @@ def add_parser(sub):
     return parser
 
 
-HEADER = "{:>6} {:>9} {:<14} {:<10} {:>5} {:>10} {:<5} {:>17} {:>8}".format(
-    "time", "offset", "transmitted", "predicted", "conf", "anomaly", "flag", "skipped amc/mae", "ksps")
+HEADER = "{:>6} {:>9} {:<14} {:<10} {:>5} {:<8} {:>10} {:<5} {:>17} {:>8}".format(
+    "time", "offset", "transmitted", "predicted", "conf", "HTRD", "anomaly", "flag", "skipped amc/htrd/mae", "ksps")
 
 
 def format_row(row):
     skipped = row.get("skipped", {})
-    return "{:>6.1f} {:>9} {:<14} {:<10} {:>5} {:>10} {:<5} {:>17} {:>8.1f}".format(
+    return "{:>6.1f} {:>9} {:<14} {:<10} {:>5} {:<8} {:>10} {:<5} {:>17} {:>8.1f}".format(
         row["time"], row.get("offset", "-"), str(row.get("truth") or "-")[:14], str(row.get("predicted") or "-"),
         "{:.2f}".format(row["confidence"]) if row.get("confidence") is not None else "-",
+        str(row.get("htrd") or "-")[:8],
         "{:.2f}".format(row["anomaly_score"]) if row.get("anomaly_score") is not None else "-",
         "yes" if row.get("anomalous") else "no" if "anomalous" in row else "-",
-        "{}/{}".format(skipped.get("amc", "-"), skipped.get("mae", "-")), row["rate_sps"] / 1e3)
+        "/".join(str(skipped.get(m, "-")) for m in ("amc", "htrd", "mae")), row["rate_sps"] / 1e3)
 
 
 def run(args):
@@ -61,7 +62,6 @@ def run(args):
     print("gr-sentinel: {} -> {} for {:.0f} s{}".format(
         source.description, " + ".join(args.models), args.duration,
         "; detections on " + args.publish if args.publish else ""))
-    print("HTRD classifier: not in this build (issue 7)")
     print(HEADER)
     session.start()
     interrupted = False

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Write examples/sentinel_{file,uhd,rtlsdr}.grc from examples/sentinel_sim.grc, so the
+four sentinel flowgraphs share one layout: only the source (and, for SDRs, the GUI
+controls, a resampler to 200 kHz and the overflow display) differ.
+
+Run after editing sentinel_sim.grc:  python3 tools/make_sentinel_flowgraphs.py
+"""
+
+import copy
+import pathlib
+
+import yaml
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
+SIM_ONLY = {"transmitter", "snr"}
+
+
+def block(name, block_id, parameters, coordinate):
+    return {"name": name, "id": block_id, "parameters": parameters,
+            "states": {"coordinate": list(coordinate), "rotation": 0, "state": "enabled"}}
+
+
+def sdr_controls(default_rate, default_freq, default_gain, max_gain):
+    return [
+        block("freq_mhz", "variable_qtgui_range", {"gui_hint": "0,0,1,1", "label": "Centre frequency (MHz)",
+                                                   "rangeType": "float", "start": "24", "step": "0.1",
+                                                   "stop": "1766", "value": str(default_freq)}, (296, 8)),
+        block("gain", "variable_qtgui_range", {"gui_hint": "0,1,1,1", "label": "Gain (dB)", "rangeType": "float",
+                                               "start": "0", "step": "1", "stop": str(max_gain),
+                                               "value": str(default_gain)}, (296, 96)),
+        block("sdr_rate", "variable_qtgui_entry", {"gui_hint": "0,2,1,1", "label": "SDR sample rate (Hz)",
+                                                   "type": "real", "value": str(default_rate)}, (296, 184)),
+        block("import_fractions", "import", {"imports": "import fractions"}, (8, 160)),
+        block("resample", "variable", {"value": "fractions.Fraction(samp_rate / sdr_rate).limit_denominator(1000)"},
+              (200, 96)),
+        block("resampler", "rational_resampler_xxx", {"decim": "resample.denominator", "fbw": "0",
+                                                      "interp": "resample.numerator", "taps": "[]", "type": "ccc"},
+              (232, 320)),
+    ]
+
+
+def overflow_display(source_name):
+    return [
+        block("overflow_count", "sentinel_overflow_counter", {}, (232, 440)),
+        block("overflows", "variable_function_probe", {"block_id": "overflow_count", "function_name": "overflows",
+                                                       "poll_rate": "1", "value": "0"}, (480, 272)),
+        block("overflow_label", "variable_qtgui_label", {"formatter": "None", "gui_hint": "2,2,1,1",
+                                                         "label": "Receiver overflows", "type": "int",
+                                                         "value": "overflows"}, (680, 272)),
+    ], [[source_name, "0", "overflow_count", "0"]]
+
+
+def variant(base, flowgraph_id, title, description, blocks_, head, connections):
+    graph = copy.deepcopy(base)
+    options = graph["options"]["parameters"]
+    options.update({"id": flowgraph_id, "title": title, "description": description})
+    graph["blocks"] = [b for b in graph["blocks"] if b["name"] not in SIM_ONLY] + blocks_
+    rewired = []
+    for c in graph["connections"]:
+        if c[0] == "transmitter":
+            c = [head, "0"] + c[2:]
+        rewired.append(c)
+    graph["connections"] = connections + rewired
+    return graph
+
+
+def main():
+    base = yaml.safe_load((EXAMPLES / "sentinel_sim.grc").read_text())
+    common = ("The models run in realtime mode: windows they cannot keep up with are skipped and "
+              "counted (shown). Models, plots and labels as in sentinel_sim.grc.")
+    recording = [
+        block("recording", "parameter", {"hide": "none", "label": "Recording (SigMF or raw complex64)",
+                                         "short_id": "", "type": "str", "value": "capture.sigmf-meta"}, (296, 8)),
+        block("recording_rate", "parameter", {"hide": "none", "label": "Raw file sample rate (Hz, 0 = SigMF)",
+                                              "short_id": "", "type": "eng_float", "value": "0"}, (296, 96)),
+        block("source", "sentinel_recording_source", {"output_rate": "samp_rate", "path": "recording",
+                                                      "repeat": "True", "sample_rate": "recording_rate",
+                                                      "throttle": "True"}, (40, 320)),
+    ]
+    uhd_source = block("usrp", "uhd_usrp_source", {
+        "type": "fc32", "otw": "", "dev_addr": '""', "dev_args": '""', "sync": "none", "num_mboards": "1",
+        "nchan": "1", "samp_rate": "sdr_rate", "center_freq0": "freq_mhz * 1e6", "gain0": "gain",
+        "gain_type0": "default", "ant0": '"RX2"', "bw0": "0", "norm_gain0": "False"}, (40, 320))
+    rtl_source = block("rtl", "rtlsdr_source", {
+        "type": "fc32", "args": '"rtl=0"', "nchan": "1", "sample_rate": "sdr_rate", "freq0": "freq_mhz * 1e6",
+        "corr0": "0", "gain_mode0": "False", "gain0": "gain", "if_gain0": "20", "bb_gain0": "20",
+        "dc_offset_mode0": "0", "iq_balance_mode0": "0", "ant0": '""', "bw0": "0", "sync": "", "num_mboards": "1"},
+        (40, 320))
+    uhd_overflow, uhd_overflow_wires = overflow_display("usrp")
+    graphs = {
+        "sentinel_file.grc": variant(
+            base, "sentinel_file", "gr-sentinel (recording)",
+            "The sentinel flowgraph on a recording: a SigMF recording or a raw complex64 file (set its rate), "
+            "looped at its own pace and resampled to 200 kHz. " + common,
+            recording, "source", []),
+        "sentinel_uhd.grc": variant(
+            base, "sentinel_uhd", "gr-sentinel (USRP)",
+            "The sentinel flowgraph on a USRP: centre frequency, gain and sample rate are GUI controls; a "
+            "rational resampler brings the stream to the models' 200 kHz. Receiver overflows (counted from "
+            "UHD's rx_time tags) and skipped windows are shown. " + common,
+            sdr_controls(1e6, 100.0, 30, 76) + [uhd_source] + uhd_overflow, "resampler",
+            [["usrp", "0", "resampler", "0"]] + uhd_overflow_wires),
+        "sentinel_rtlsdr.grc": variant(
+            base, "sentinel_rtlsdr", "gr-sentinel (RTL-SDR)",
+            "The sentinel flowgraph on an RTL-SDR (gr-osmosdr): centre frequency, gain and sample rate are GUI "
+            "controls; a rational resampler brings the stream to the models' 200 kHz. RTL-SDR drivers report "
+            "overflows only as 'O' on the console; skipped windows are shown. " + common,
+            sdr_controls(1.024e6, 100.0, 30, 50) + [rtl_source], "resampler", [["rtl", "0", "resampler", "0"]]),
+    }
+    for name, graph in graphs.items():
+        (EXAMPLES / name).write_text(yaml.safe_dump(graph, sort_keys=False, width=100))
+        print("wrote", EXAMPLES / name)
+
+
+if __name__ == "__main__":
+    main()
