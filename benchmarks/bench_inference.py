@@ -22,7 +22,7 @@ from gnuradio import sentinel
 from gnuradio.sentinel.runtime import ModelBundle
 from gnuradio.sentinel.runtime.inference import InferenceEngine
 
-BLOCKS = {"mae": sentinel.mae_anomaly_scorer, "amc": sentinel.modulation_classifier}
+BLOCKS = {"mae": sentinel.mae_anomaly_scorer, "amc": sentinel.modulation_classifier, "htrd": sentinel.htrd_classifier}
 
 
 def raw_rate(block, backend, batch, windows, repeat=3):
@@ -67,7 +67,7 @@ def realtime_fraction(make, rate, seconds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["mae", "afnet", "vtcnn2"])
+    parser.add_argument("--models", nargs="+", default=["mae", "afnet", "vtcnn2", "htrd"])
     parser.add_argument("--windows", type=int, default=2048)
     parser.add_argument("--realtime-rate", type=float, default=2.4e6, help="samples/s (RTL-SDR: 2.4e6)")
     parser.add_argument("--realtime-seconds", type=float, default=5.0)

@@ -131,3 +131,23 @@ def test_two_host_pair_on_loopback(compiled_examples, tmp_path):
     assert {r["source"] for r in records} == {"inference-host"}
     assert {"afnet", "htrd"} <= {r["model"] for r in records}
     assert json.loads(stdout.strip().splitlines()[-1][len("summary: "):])["lost"] == 0
+
+
+def test_ctrl_c_stops_cleanly_and_still_writes_the_report(tmp_path):
+    import signal
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "gnuradio.sentinel.cli", "run", "--source", "sim",
+                                "--duration", "120", "--models", "amc", "--report", str(tmp_path / "report")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:   # wait for the first live row
+        line = process.stdout.readline()
+        if line.strip().startswith("1.0"):
+            break
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    summary = json.loads((tmp_path / "report" / "summary.json").read_text())
+    assert summary["windows"]["amc"]["scored"] > 0

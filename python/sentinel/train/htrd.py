@@ -14,8 +14,9 @@ detector, undefended), neural rejection, and the white-box security evaluation.
 - Two-fold: PGD adversarial retraining (half clean, half adversarial batches) plus an
   autoencoder detector that rejects on reconstruction error.
 - Neural rejection on the CAT CNN (HTRD) and on the LS-GNA CNN: one-vs-all RBF-SVMs
-  (gamma 0.01) on the last feature layer; S0 rejects 10% of benign validation windows.
-  The two-fold detector's threshold is set to the same 10%.
+  (gamma 0.01) on the last feature layer; S0 rejects 10% of benign windows at the
+  evaluation SNR (10 dB), taken from the held-out split, which no network trained on.
+  The two-fold detector's threshold is set to the same 10% on the same windows.
 
 Inputs are power-normalised (unit mean power per complex sample, ||x||^2 = 128), so
 eps budgets are in those units: PNR 0 dB at 10 dB SNR is eps = sqrt(128/11) = 3.41.
@@ -36,7 +37,7 @@ CONFIG = {
     "per_cell": 100, "min_snr_db": 0.0, "epochs": 8, "batch_size": 256, "lr": 1e-3,
     "pgd_steps_train": 2, "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
     "smoothing_c": 0.25, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
-    "svm_samples": 2000, "reject_rate": 0.1, "ae_epochs": 20,
+    "svm_samples": 2000, "reject_rate": 0.1, "ae_epochs": 20, "calibration_snr_db": 10.0,
 }
 
 
@@ -156,8 +157,8 @@ def features(cnn, x, batch=1024):
         return torch.cat([cnn.features(torch.as_tensor(x[i:i + batch])) for i in range(0, len(x), batch)]).numpy()
 
 
-def fit_rejection(cnn, x_train, y_train, x_valid, config, seed=1):
-    """One-vs-all RBF-SVMs on the CNN's features; S0 at the benign reject rate."""
+def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
+    """One-vs-all RBF-SVMs on the CNN's features; S0 rejects `reject_rate` of x_calibration."""
     import torch
     from sklearn.svm import SVC
 
@@ -173,12 +174,12 @@ def fit_rejection(cnn, x_train, y_train, x_valid, config, seed=1):
     model.svm.load_state_dict(head.state_dict())
     model.eval()
     with torch.no_grad():
-        top = model(torch.as_tensor(x_valid)).max(1).values.numpy()
+        top = model(torch.as_tensor(x_calibration)).max(1).values.numpy()
     threshold = float(np.quantile(top, config["reject_rate"]))
     return model, threshold, machines, z
 
 
-def train_detector(x, train, valid, config, seed=1, log=print):
+def train_detector(x, train, calibration, config, seed=1, log=print):
     import torch
 
     set_seed(seed)
@@ -194,9 +195,9 @@ def train_detector(x, train, valid, config, seed=1, log=print):
             optimizer.step()
     ae.eval()
     with torch.no_grad():
-        errors = AutoencoderDetector.error(ae, torch.as_tensor(x[valid])).numpy()
+        errors = AutoencoderDetector.error(ae, torch.as_tensor(x[calibration])).numpy()
     threshold = float(np.quantile(errors, 1 - config["reject_rate"]))
-    log("autoencoder detector: validation error median {:.4f}, threshold {:.4f}".format(np.median(errors), threshold))
+    log("autoencoder detector: calibration error median {:.4f}, threshold {:.4f}".format(np.median(errors), threshold))
     return ae, threshold
 
 
@@ -226,13 +227,18 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
     if len(valid) < 10 or len(train) < 10:
         raise ValueError("data: {} leaves {} training and {} validation windows; use more --per-cell".format(
             data_path, len(train), len(valid)))
-    log("data: {} train, {} validation windows (SNR >= {} dB, {} per cell); eps_max {:.2f}".format(
-        len(train), len(valid), config["min_snr_db"], config["per_cell"], eps_max(config)))
+    calibration = test[np.isclose(ds.snr[test], config["calibration_snr_db"])]
+    if len(calibration) < 10:
+        raise ValueError("data: {} has {} held-out windows at {} dB to set the reject thresholds".format(
+            data_path, len(calibration), config["calibration_snr_db"]))
+    log("data: {} train, {} validation, {} calibration windows (SNR >= {} dB, {} per cell); eps_max {:.2f}".format(
+        len(train), len(valid), len(calibration), config["min_snr_db"], config["per_cell"], eps_max(config)))
     output_dir = pathlib.Path(output_dir)
     training = {"data": str(data_path), "data_command": storage.generate_command(ds.attrs, data_path),
                 "data_seed": int(ds.attrs.get("seed", -1)), "split_seed": split_seed, "seed": seed,
                 "config": config, "eps_max": eps_max(config), "command": command,
-                "train_windows": int(len(train)), "validation_windows": int(len(valid))}
+                "train_windows": int(len(train)), "validation_windows": int(len(valid)),
+                "calibration_windows": int(len(calibration))}
     cnns, histories = {}, {}
     for kind in ("undefended", "lsgna", "cat", "adversarial"):
         cnns[kind], histories[kind] = train_cnn(kind, x, y, train, valid, config, seed, checkpoint_dir, log)
@@ -241,21 +247,22 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
         card = _card(kind, amc_nn.KIND, "VT-CNN2, {} (HTRD baseline)".format(kind), {"name": "vtcnn2", "classes": 11},
                      {}, dict(training, stage=kind, history=histories[kind]), {})
         save_bundle(output_dir / kind, card, cnns[kind])
-    ae, ae_threshold = train_detector(x, train, valid, config, seed, log)
+    ae, ae_threshold = train_detector(x, train, calibration, config, seed, log)
     card = _card("twofold_detector", "autoencoder_detector", "autoencoder detector of the two-fold defence",
                  {"name": "dense_autoencoder", "hidden": 64, "code": 16},
                  {"reconstruction_error": ae_threshold, "benign_reject_rate": config["reject_rate"]}, training, {})
     save_bundle(output_dir / "twofold_detector", card, ae)
     results = {}
     for kind, name, folder in (("lsgna", "lsgna_nr", output_dir / "lsgna_nr"), ("cat", "htrd", htrd_output)):
-        model, threshold, _, _ = fit_rejection(cnns[kind], x[train], y[train], x[valid], config, seed)
+        model, threshold, _, _ = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config, seed)
         arch = {"name": "htrd_vtcnn2_svm", "classes": 11, "length": 128, "features": 256,
                 "support_vectors": int(model.svm.support_vectors.shape[0])}
         with torch.no_grad():
             scores = model(torch.as_tensor(x[valid])).numpy()
         decided = htrd_nn.decide(scores, threshold)
         metrics = {"validation_reject_rate": float(np.mean(decided == htrd_nn.REJECT)),
-                   "validation_accuracy_accepted": float(np.mean(decided[decided >= 0] == y[valid][decided >= 0]))}
+                   "validation_accuracy_accepted": float(np.mean(decided[decided >= 0] == y[valid][decided >= 0])),
+                   "validation_snr_db": "{} to 18".format(config["min_snr_db"])}
         card = _card(name, htrd_nn.KIND, "VT-CNN2 trained with {} + RBF-SVM neural rejection".format(
             "CAT" if kind == "cat" else "LS-GNA"), arch,
             {"S0": threshold, "benign_reject_rate": config["reject_rate"]},
