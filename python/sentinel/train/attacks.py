@@ -68,12 +68,15 @@ def rejection_escape_objective(scores_fn, y, threshold):
 def two_condition_objective(logits_fn, reconstruction_error_fn, y, threshold, scale=1.0):
     """The paper's white-box attack on adversarial retraining + autoencoder detector:
     while the CNN is still right, raise its loss; once it is wrong, lower the detector's
-    reconstruction error."""
+    reconstruction error, with a soft term that keeps the wrong class ahead (without it
+    the two conditions undo each other from step to step)."""
     def objective(xa):
         logits = logits_fn(xa)
         correct = logits.argmax(1) == y
-        return torch.where(correct, F.cross_entropy(logits, y, reduction="none"),
-                           -scale * reconstruction_error_fn(xa) / threshold)
+        true = logits.gather(1, y[:, None])[:, 0]
+        wrong = logits.masked_fill(F.one_hot(y, logits.shape[1]).bool(), float("-inf")).max(1).values
+        escape = -scale * reconstruction_error_fn(xa) / threshold - F.softplus(true - wrong)
+        return torch.where(correct, F.cross_entropy(logits, y, reduction="none"), escape)
     return objective
 
 
