@@ -40,7 +40,7 @@ def _evaluate(bundle_name, table):
     bundle = ModelBundle.load(bundle_name, expected_kind="kpi")
     x, y, kinds, _, _ = kpi_train.make_windows(table, bundle.window_length)
     model = bundle.load_into(kpi_nn.build(bundle.card["architecture"], x.shape[2]))
-    p = kpi_train.anomaly_probability(model, kpi_nn.features(x, *kpi_train.scaler_of(bundle.card)))
+    p = kpi_train.anomaly_probability(model, kpi_nn.features(x, *kpi_nn.scaler_from_card(bundle.card)))
     return kpi_train.metrics(p, y, kinds), p
 
 

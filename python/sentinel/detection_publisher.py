@@ -90,9 +90,6 @@ class detection_publisher(gr.basic_block):
         with self._lock:
             return self._malformed
 
-    def stop(self):
-        return True
-
     def close(self):
         """Release the socket (also done when the block is garbage collected)."""
         with self._lock:

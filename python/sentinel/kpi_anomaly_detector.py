@@ -53,8 +53,7 @@ class kpi_anomaly_detector(model_block):
         return expected
 
     def configure(self, bundle):
-        pre = bundle.card["preprocessing"]
-        self._scaler = (pre["mean"], pre["std"], pre["change_std"])
+        self._scaler = _kpi().scaler_from_card(bundle.card)
         self.set_threshold(self._threshold_override)
 
     def build_model(self, bundle):

@@ -26,11 +26,12 @@ def score_against_truth(amc_detections, truth):
     for d in amc_detections:
         if "skipped" in d.get("flags", []) or d.get("label") is None:
             continue
-        label = scenario.label_at(segments, d["offset"], d["length"], total)
-        if label is None or label in scenario.ANOMALIES or label.startswith(scenario.ADVERSARIAL_PREFIX):
+        index = scenario.segment_at(segments, d["offset"], d["length"], total)
+        if index is None or segments[index].anomalous or segments[index].adversarial:
             continue
+        label = segments[index].label
         pairs.append((label, d["label"]))
-        by_segment[(d["offset"] // total, _segment_index(segments, d["offset"] % total))].append((label, d["label"]))
+        by_segment[(d["offset"] // total, index)].append((label, d["label"]))
     correct = sum(t == p for t, p in pairs)
     votes = []
     for items in by_segment.values():
@@ -44,13 +45,6 @@ def score_against_truth(amc_detections, truth):
             "accuracy_windows": correct / len(pairs) if pairs else None,
             "segments": len(votes), "accuracy_segments": float(np.mean(votes)) if votes else None,
             "confusion": confusion.tolist(), "classes": list(CLASSES)}
-
-
-def _segment_index(segments, offset):
-    for i, s in enumerate(segments):
-        if s.start <= offset < s.start + s.length:
-            return i
-    return -1
 
 
 def adversarial_summary(detections, truth):

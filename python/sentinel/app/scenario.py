@@ -106,11 +106,17 @@ def build(duration_s, seed=0, segment_s=(0.2, 0.5), anomaly_share=0.15, adversar
     return np.concatenate(pieces).astype(np.complex64), segments
 
 
-def label_at(segments, offset, length, total):
-    """The segment label covering [offset, offset + length) (modulo the scenario length
-    when it repeats), or None when the window straddles a switch."""
+def segment_at(segments, offset, length, total):
+    """Index of the segment holding all of [offset, offset + length) (modulo the scenario
+    length when it repeats), or None when the window straddles a switch."""
     start = offset % total
-    for s in segments:
+    for i, s in enumerate(segments):
         if s.start <= start < s.start + s.length:
-            return s.label if start + length <= s.start + s.length else None
+            return i if start + length <= s.start + s.length else None
     return None
+
+
+def label_at(segments, offset, length, total):
+    """The label of segment_at(...), or None."""
+    index = segment_at(segments, offset, length, total)
+    return None if index is None else segments[index].label

@@ -8,16 +8,16 @@ model blocks side by side, a detection collector, optionally a ZeroMQ publisher 
 a short IQ capture for the report."""
 
 import collections
-import fractions
 import threading
 import time
 
 import numpy as np
 import pmt
-from gnuradio import blocks, filter as gr_filter, gr
+from gnuradio import blocks, gr
 
 from .. import htrd_classifier, mae_anomaly_scorer, modulation_classifier
 from . import scenario
+from .sources import resampler_to
 
 MODEL_RATE = scenario.SAMPLE_RATE
 MODELS = ("amc", "htrd", "mae")
@@ -97,12 +97,10 @@ class SentinelSession:
         mode = mode or "realtime"
         self.top = gr.top_block("sentinel")
         chain = source.block
-        if abs(source.sample_rate - MODEL_RATE) > 1e-6 * MODEL_RATE:
-            ratio = fractions.Fraction(MODEL_RATE / source.sample_rate).limit_denominator(1000)
-            self.resampler = gr_filter.rational_resampler_ccc(ratio.numerator, ratio.denominator)
+        self.resampler = resampler_to(source.sample_rate, MODEL_RATE)
+        if self.resampler is not None:
             self.top.connect(chain, self.resampler)
             chain = self.resampler
-        self.head_of_models = chain
         self.collector = detection_collector()
         self.blocks = {}
         if "amc" in self.models:
@@ -122,8 +120,7 @@ class SentinelSession:
             self.top.msg_connect(block, "detections", self.collector, name)
         self.probe = blocks.probe_rate(gr.sizeof_gr_complex, 500.0, 0.15)
         self.top.connect(chain, self.probe)
-        self.capture_samples = int(capture_seconds * MODEL_RATE)
-        self.capture = capture_sink(self.capture_samples)
+        self.capture = capture_sink(int(capture_seconds * MODEL_RATE))
         self.top.connect(chain, self.capture)
         self.publisher = None
         if publish:

@@ -30,7 +30,6 @@ class Source:
     description: str
     truth: object = None          # (segments, total samples) for the simulator
     center_freq: float = 0.0
-    live: bool = False            # an SDR: the flowgraph must never stall it
 
 
 class simulated_transmitter(gr.hier_block2):
@@ -39,14 +38,13 @@ class simulated_transmitter(gr.hier_block2):
     -> AWGN at `snr_db` (per sample) -> throttle at 200 kHz (unless `throttle` is off).
     `segments` and `total` give the ground truth."""
 
-    def __init__(self, snr_db=18.0, seed=1, duration=20.0, throttle=True, samples=None, segments=None):
+    def __init__(self, snr_db=18.0, seed=1, duration=20.0, throttle=True):
         gr.hier_block2.__init__(self, "simulated_transmitter", gr.io_signature(0, 0, 0),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
         from ..data.channel import ChannelConfig, _fading_block
 
-        if samples is None:
-            samples, segments = scenario.build(min(float(duration), 60.0), seed)
-        self.segments, self.total = segments, len(samples)
+        samples, self.segments = scenario.build(min(float(duration), 60.0), seed)
+        self.total = len(samples)
 
         self.source = blocks.vector_source_c(samples, True)
         self.fading = _fading_block(ChannelConfig(), seed + 1)
@@ -62,6 +60,18 @@ class simulated_transmitter(gr.hier_block2):
             self.connect(self.add, self)
 
 
+def resampler_to(rate, output_rate=scenario.SAMPLE_RATE):
+    """A rational resampler from `rate` to `output_rate`, or None when they are equal."""
+    import fractions
+
+    from gnuradio import filter as gr_filter
+
+    if abs(rate - output_rate) <= 1e-6 * output_rate:
+        return None
+    ratio = fractions.Fraction(output_rate / rate).limit_denominator(1000)
+    return gr_filter.rational_resampler_ccc(ratio.numerator, ratio.denominator)
+
+
 class recording_source(gr.hier_block2):
     """A SigMF recording (its .sigmf-meta or .sigmf-data path, or the base name) or a raw
     complex64 file, paced at its own rate (`throttle`) and resampled to `output_rate`.
@@ -71,10 +81,6 @@ class recording_source(gr.hier_block2):
     def __init__(self, path, sample_rate=0.0, repeat=True, throttle=True, output_rate=scenario.SAMPLE_RATE):
         gr.hier_block2.__init__(self, "recording_source", gr.io_signature(0, 0, 0),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
-        import fractions
-
-        from gnuradio import filter as gr_filter
-
         from ..data.sigmf_io import sigmf_source
 
         path = pathlib.Path(str(path))
@@ -99,9 +105,8 @@ class recording_source(gr.hier_block2):
         if throttle:
             self.throttle = blocks.throttle(gr.sizeof_gr_complex, rate)
             chain.append(self.throttle)
-        if abs(rate - output_rate) > 1e-6 * output_rate:
-            ratio = fractions.Fraction(output_rate / rate).limit_denominator(1000)
-            self.resampler = gr_filter.rational_resampler_ccc(ratio.numerator, ratio.denominator)
+        self.resampler = resampler_to(rate, output_rate)
+        if self.resampler is not None:
             chain.append(self.resampler)
         self.connect(*chain, self)
 
@@ -144,7 +149,7 @@ def _rtlsdr(rate, freq, gain, args):
     except RuntimeError as error:
         raise SourceUnavailable("rtlsdr: no RTL-SDR dongle found ({}); plug one in and check `rtl_test`".format(
             error)) from None
-    return Source(block, float(rate), "RTL-SDR at {:.3f} MHz".format(freq / 1e6), center_freq=freq, live=True)
+    return Source(block, float(rate), "RTL-SDR at {:.3f} MHz".format(freq / 1e6), center_freq=freq)
 
 
 def _uhd(rate, freq, gain, args):
@@ -163,4 +168,4 @@ def _uhd(rate, freq, gain, args):
         raise SourceUnavailable("uhd: no USRP found{} ({}); check the USB/Ethernet link, the device address "
                                 "and `uhd_find_devices`".format(" at '" + args + "'" if args else "",
                                                                 str(error).strip().splitlines()[0][:120])) from None
-    return Source(block, float(rate), "USRP at {:.3f} MHz".format(freq / 1e6), center_freq=freq, live=True)
+    return Source(block, float(rate), "USRP at {:.3f} MHz".format(freq / 1e6), center_freq=freq)

@@ -98,6 +98,12 @@ def fit_scaler(rows):
             np.where(change > 1e-6, change, 1.0).astype(np.float32))
 
 
+def scaler_from_card(card):
+    """(mean, std, change_std) as a bundle card stores them."""
+    pre = card["preprocessing"]
+    return pre["mean"], pre["std"], pre["change_std"]
+
+
 def features(windows, mean, std, change_std):
     """Raw KPI windows (B, W, F) -> float32 model input (B, W, 2F + 1): the standardised
     log KPIs, their standardised change from the previous report (0 on the first),

@@ -10,7 +10,6 @@ linear ratios, per sample. Every attack returns perturbed inputs whose perturbat
 norm is at most its budget (projected after every step).
 """
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -88,10 +87,3 @@ def two_condition_active(logits_fn, reconstruction_error_fn, y, threshold):
         return ~done
     return active
 
-
-def batched(attack, x, y, eps, batch=256):
-    """Run attack(xb, yb, epsb) over batches (inputs as numpy or tensors)."""
-    x = torch.as_tensor(np.asarray(x))
-    y = torch.as_tensor(np.asarray(y), dtype=torch.long)
-    eps = torch.as_tensor(np.asarray(eps), dtype=x.dtype)
-    return torch.cat([attack(x[i:i + batch], y[i:i + batch], eps[i:i + batch]) for i in range(0, len(x), batch)])

@@ -176,7 +176,7 @@ def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
     with torch.no_grad():
         top = model(torch.as_tensor(x_calibration)).max(1).values.numpy()
     threshold = float(np.quantile(top, config["reject_rate"]))
-    return model, threshold, machines, z
+    return model, threshold
 
 
 def train_detector(x, train, calibration, config, seed=1, log=print):
@@ -254,7 +254,7 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
     save_bundle(output_dir / "twofold_detector", card, ae)
     results = {}
     for kind, name, folder in (("lsgna", "lsgna_nr", output_dir / "lsgna_nr"), ("cat", "htrd", htrd_output)):
-        model, threshold, _, _ = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config, seed)
+        model, threshold = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config, seed)
         arch = {"name": "htrd_vtcnn2_svm", "classes": 11, "length": 128, "features": 256,
                 "support_vectors": int(model.svm.support_vectors.shape[0])}
         with torch.no_grad():

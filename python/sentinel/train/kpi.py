@@ -103,9 +103,19 @@ def _prepare(table, cells, window, scaler):
     return kpi_nn.features(x, *scaler), y, kinds
 
 
-def scaler_of(card):
-    pre = card["preprocessing"]
-    return pre["mean"], pre["std"], pre["change_std"]
+def _datasets(table, fit_cells, valid_cells, test_cells, window, seed, smote, smote_ratio):
+    """The scaler fitted on fit_cells' reports; windows of each part; SMOTE on the fit part
+    only. Returns scaler, (x, y), (xv, yv), (xt, yt, kinds), the card's smote record."""
+    scaler = kpi_nn.fit_scaler(table.select_cells(fit_cells).values)
+    x, y, _ = _prepare(table, fit_cells, window, scaler)
+    xv, yv, _ = _prepare(table, valid_cells, window, scaler)
+    test = _prepare(table, test_cells, window, scaler)
+    synthetic = 0
+    if smote:
+        x, y, synthetic = oversample(x, y, seed, smote_ratio)
+    record = {"applied": bool(smote), "ratio": smote_ratio, "synthetic_windows": int(synthetic),
+              "scope": "training windows only"}
+    return scaler, (x, y), (xv, yv), test, record
 
 
 def _card(name, description, window, scaler, architecture, training, metrics_, threshold=THRESHOLD):
@@ -149,17 +159,12 @@ def train(data_path, output, window=DEFAULT_WINDOW, epochs=15, batch_size=256, l
     architecture = dict(architecture or {})
     table = read_csv(data_path)
     train_cells, valid_cells, test_cells = split_cells(table.cells(), split_seed)
-    train_table = table.select_cells(train_cells)
-    scaler = kpi_nn.fit_scaler(train_table.values)
-    x, y, _ = _prepare(table, train_cells, window, scaler)
-    xv, yv, _ = _prepare(table, valid_cells, window, scaler)
-    xt, yt, kt = _prepare(table, test_cells, window, scaler)
-    synthetic = 0
-    if smote:
-        x, y, synthetic = oversample(x, y, seed, smote_ratio)
-    log("train {} windows ({} synthetic), validation {}, test {}".format(len(x), synthetic, len(xv), len(xt)))
+    scaler, (x, y), (xv, yv), (xt, yt, kt), smote_record = _datasets(
+        table, train_cells, valid_cells, test_cells, window, seed, smote, smote_ratio)
+    log("train {} windows ({} synthetic), validation {}, test {}".format(
+        len(x), smote_record["synthetic_windows"], len(xv), len(xt)))
     set_seed(seed)
-    model = kpi_nn.build(architecture, (x.shape[2] - 1) // 2)
+    model = kpi_nn.build(architecture, table.values.shape[1])
     history = fit(model, x, y, xv, yv, epochs=epochs, batch_size=batch_size, lr=lr, patience=patience,
                   seed=seed, checkpoint_dir=checkpoint_dir, log=log)
     test = metrics(anomaly_probability(model, xt), yt, kt)
@@ -169,9 +174,7 @@ def train(data_path, output, window=DEFAULT_WINDOW, epochs=15, batch_size=256, l
                         len(train_cells), len(valid_cells), len(test_cells)),
                     test_cells=test_cells, seed=seed, epochs_max=epochs, epochs_run=len(history),
                     batch_size=batch_size, learning_rate=lr, optimizer="Adam", patience=patience,
-                    loss="cross-entropy (2 classes)", smote={"applied": bool(smote), "ratio": smote_ratio,
-                                                             "synthetic_windows": int(synthetic),
-                                                             "scope": "training windows only"},
+                    loss="cross-entropy (2 classes)", smote=smote_record,
                     seconds_per_epoch=float(np.mean([h["seconds"] for h in history])), command=command)
     card = _card(pathlib.Path(output).name, "multi-scale ConvLSTM KPI anomaly detector trained from scratch",
                  window, scaler, architecture, training, {"test": test})
@@ -198,20 +201,15 @@ def finetune(bundle_name, data_path, output, labelled_cells=4, epochs=20, freeze
         raise ValueError("labelled_cells: must be between 2 and {} (the training cells of {}), got {}".format(
             len(pool), data_path, labelled_cells))
     fit_cells, valid_cells = pool[:labelled_cells - 1], pool[labelled_cells - 1:labelled_cells]
-    xt_a, yt, kt = _prepare(table, test_cells, window, scaler_of(source.card))
-    kpis = (xt_a.shape[2] - 1) // 2
+    kpis = table.values.shape[1]
+    xt_a, yt, kt = _prepare(table, test_cells, window, kpi_nn.scaler_from_card(source.card))
     unchanged_model = source.load_into(kpi_nn.build(source.card["architecture"], kpis))
     results = {"unchanged": metrics(anomaly_probability(unchanged_model, xt_a), yt, kt)}
 
-    scaler = kpi_nn.fit_scaler(table.select_cells(fit_cells).values)
-    x, y, _ = _prepare(table, fit_cells, window, scaler)
-    xv, yv, _ = _prepare(table, valid_cells, window, scaler)
-    xt, _, _ = _prepare(table, test_cells, window, scaler)
-    synthetic = 0
-    if smote:
-        x, y, synthetic = oversample(x, y, seed, smote_ratio)
+    scaler, (x, y), (xv, yv), (xt, _, _), smote_record = _datasets(
+        table, fit_cells, valid_cells, test_cells, window, seed, smote, smote_ratio)
     log("labelled part of {}: {} cells, {} windows ({} synthetic); test {} windows".format(
-        data_path, labelled_cells, len(x), synthetic, len(xt)))
+        data_path, labelled_cells, len(x), smote_record["synthetic_windows"], len(xt)))
     histories = {}
     for variant in ("scratch", "finetuned"):
         set_seed(seed)
@@ -230,8 +228,7 @@ def finetune(bundle_name, data_path, output, labelled_cells=4, epochs=20, freeze
                     labelled_cells=fit_cells + valid_cells, validation_cells=valid_cells, test_cells=test_cells,
                     seed=seed, epochs=epochs, batch_size=batch_size, learning_rate=lr, optimizer="Adam",
                     frontend_frozen=bool(freeze_frontend),
-                    smote={"applied": bool(smote), "ratio": smote_ratio, "synthetic_windows": int(synthetic),
-                           "scope": "training windows only"},
+                    smote=smote_record,
                     seconds_per_epoch=float(np.mean([h["seconds"] for h in histories["finetuned"]])),
                     command=command)
     card = _card(pathlib.Path(output).name,
@@ -256,7 +253,7 @@ def evaluate(bundles, data_path, report_dir=None, log=print):
         bundle = ModelBundle.load(name, expected_kind=kpi_nn.KIND)
         x, y, kinds, cells, _ = make_windows(table, bundle.window_length)
         model = bundle.load_into(kpi_nn.build(bundle.card["architecture"], x.shape[2]))
-        p = anomaly_probability(model, kpi_nn.features(x, *scaler_of(bundle.card)))
+        p = anomaly_probability(model, kpi_nn.features(x, *kpi_nn.scaler_from_card(bundle.card)))
         results[str(name)] = metrics(p, y, kinds, bundle.card["thresholds"].get("probability", THRESHOLD))
         traces[str(name)] = (p, y, cells)
         log(format_metrics(str(name), results[str(name)]))
