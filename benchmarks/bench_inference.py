@@ -6,13 +6,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Model-block speed, side by side in one run:
 
-1. windows/s of the raw batched model, eager vs TorchScript (the fast-path choice);
+1. windows/s of the raw batched model: eager vs TorchScript vs ONNX Runtime (the
+   fast-path choice), measured interleaved, best of several rounds (a shared VM's
+   speed drifts between rounds);
 2. windows/s of the GNU Radio block (lossless, vector source -> block -> sink) vs the
-   raw batched model with the same backend and batch size (target >= 0.9);
+   raw batched model with the same backend and batch size (target >= 0.9), without and
+   with a subscriber on the detections port (every window's message converted to PMT);
 3. realtime mode fed at a given rate by a throttled source: fraction of windows scored.
 """
 
 import argparse
+import json
+import pathlib
+import sys
 import time
 
 import numpy as np
@@ -25,25 +31,31 @@ from gnuradio.sentinel.runtime.inference import InferenceEngine
 BLOCKS = {"mae": sentinel.mae_anomaly_scorer, "amc": sentinel.modulation_classifier, "htrd": sentinel.htrd_classifier}
 
 
-def raw_rate(block, backend, batch, windows, repeat=3):
-    """Windows/s of preprocessing + one forward per batch, no GNU Radio."""
+BACKENDS = ("eager", "torchscript", "onnxruntime")
+
+
+def raw_rates(block, batch, windows, rounds=5):
+    """Windows/s of preprocessing + one forward per batch, no GNU Radio, per backend."""
     module = block.bundle.load_into(block.build_model(block.bundle)).eval()
-    engine = InferenceEngine(module, block.preprocess(windows[:2]), "cpu", 0, backend)
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for i in range(0, len(windows), batch):
-            engine(block.preprocess(windows[i:i + batch]))
-        best = min(best, time.perf_counter() - start)
-    return len(windows) / best
+    engines = {b: InferenceEngine(module, block.preprocess(windows[:2]), "cpu", 0, b) for b in BACKENDS}
+    best = {b: float("inf") for b in BACKENDS}
+    for _ in range(rounds):
+        for backend, engine in engines.items():
+            start = time.perf_counter()
+            for i in range(0, len(windows), batch):
+                engine(block.preprocess(windows[i:i + batch]))
+            best[backend] = min(best[backend], time.perf_counter() - start)
+    return {b: len(windows) / t for b, t in best.items()}
 
 
-def block_rate(make, samples, repeat=3):
+def block_rate(make, samples, subscribed=False, repeat=5):
     best = float("inf")
     for _ in range(repeat):
         block = make()
         top = gr.top_block()
         top.connect(blocks.vector_source_c(samples, False), block, blocks.null_sink(gr.sizeof_float))
+        if subscribed:
+            top.msg_connect(block, "detections", blocks.message_debug(), "store")
         start = time.perf_counter()
         top.run()
         best = min(best, time.perf_counter() - start)
@@ -65,17 +77,30 @@ def realtime_fraction(make, rate, seconds):
     return s["scored"] / max(1, s["seen"]), elapsed / seconds
 
 
+def record_backend(name, backend, rates, arguments):
+    """Write the fastest backend into the model's card in the source tree."""
+    card_path = pathlib.Path(__file__).resolve().parents[1] / "python" / "sentinel" / "models" / name / "card.json"
+    card = json.loads(card_path.read_text())
+    card["inference"] = {"cpu_backend": backend,
+                         "measured_by": "benchmarks/bench_inference.py {} (2-core VM)".format(arguments),
+                         "windows_per_second": {b: round(r) for b, r in rates.items()}}
+    card_path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["mae", "afnet", "vtcnn2", "htrd"])
     parser.add_argument("--windows", type=int, default=2048)
     parser.add_argument("--realtime-rate", type=float, default=2.4e6, help="samples/s (RTL-SDR: 2.4e6)")
     parser.add_argument("--realtime-seconds", type=float, default=5.0)
+    parser.add_argument("--record", action="store_true",
+                        help="write each model's fastest CPU backend into its card in the source tree")
     args = parser.parse_args()
 
     rng = np.random.default_rng(1)
-    print("{:<8} {:>10} {:>12} {:>8} {:>12} {:>12} {:>8}".format(
-        "model", "eager w/s", "script w/s", "ratio", "raw w/s", "block w/s", "ratio"))
+    print("{:<8} {:>10} {:>11} {:>10} {:>8} {:>10} {:>10} {:>7} {:>11} {:>7}".format(
+        "model", "eager w/s", "script w/s", "onnx w/s", "fastest", "raw w/s", "block w/s", "ratio",
+        "+msgs w/s", "ratio"))
     for name in args.models:
         bundle = ModelBundle.load(name)
         factory = BLOCKS[bundle.kind]
@@ -83,13 +108,18 @@ def main():
         windows = (rng.standard_normal((args.windows, L)) + 1j * rng.standard_normal((args.windows, L))).astype(np.complex64)
         probe = factory(name, device="cpu")
         batch = probe.max_batch
-        eager = raw_rate(probe, "eager", batch, windows)
-        script = raw_rate(probe, "torchscript", batch, windows)
+        rates = raw_rates(probe, batch, windows)
+        fastest = max(rates, key=rates.get)
         chosen = probe.engine.backend
-        raw = script if chosen == "torchscript" else eager
+        raw = rates[chosen]
         blk = block_rate(lambda: factory(name, device="cpu"), windows.reshape(-1))
-        print("{:<8} {:>10.0f} {:>12.0f} {:>7.2f}x {:>12.0f} {:>12.0f} {:>7.2f}x   (block backend: {})".format(
-            name, eager, script, script / eager, raw, blk, blk / raw, chosen))
+        msgs = block_rate(lambda: factory(name, device="cpu"), windows.reshape(-1), subscribed=True)
+        print("{:<8} {:>10.0f} {:>11.0f} {:>10.0f} {:>7.2f}x {:>10.0f} {:>10.0f} {:>6.2f}x {:>11.0f} {:>6.2f}x  "
+              "(fastest: {}; block backend: {}, batch {})".format(
+                  name, rates["eager"], rates["torchscript"], rates["onnxruntime"], rates[fastest] / rates["eager"],
+                  raw, blk, blk / raw, msgs, msgs / raw, fastest, chosen, batch))
+        if args.record:
+            record_backend(name, fastest, rates, " ".join(sys.argv[1:]))
     for name in args.models:
         bundle = ModelBundle.load(name)
         factory = BLOCKS[bundle.kind]

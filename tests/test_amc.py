@@ -100,6 +100,34 @@ def test_bundle_without_classes_or_with_wrong_window(tiny_amc, tmp_path):
         sentinel.modulation_classifier(str(wrong))
 
 
+def test_extra_training_examples_never_touch_the_held_out_split(tiny_amc):
+    path, _, _ = tiny_amc
+    ds, _, train_idx, valid_idx, test_idx = amc_train.load_split(path, 0, per_cell=20)
+    x_extra, y_extra = amc_train.load_extra_training(path, 20, 10)
+    assert len(x_extra) == 10 * 4 * 2  # 10 more per (class, SNR) cell
+    held_out = {ds.iq[i].tobytes() for i in np.concatenate([valid_idx, test_idx])}
+    assert not any(x.tobytes() in held_out for x in x_extra)
+    # the split of the first 20 per cell is the same with or without extra data
+    again = amc_train.load_split(path, 0, per_cell=20)
+    np.testing.assert_array_equal(again[4], test_idx)
+
+
+def test_warm_start_with_extra_data(tiny_amc, tmp_path):
+    path, bundle, first = tiny_amc
+    card = amc_train.train("afnet", path, tmp_path / "warm", epochs=1, batch_size=32, per_cell=20,
+                           extra_train=10, init_from=str(bundle), log=lambda s: None)
+    stage = card["training"]["stages"][0]
+    assert stage["initialised_from"] == str(bundle)
+    assert stage["training_examples"] == len(amc_train.load_split(path, 0, per_cell=20)[2]) + 80
+    assert card["training"]["extra_training_examples_per_cell"] == 10
+    assert card["architecture"] == first["architecture"]
+    with pytest.raises(ValueError, match="init_from: bundle .* is a afnet, not a resnet"):
+        amc_train.train("resnet", path, tmp_path / "bad", epochs=1, init_from=str(bundle), log=lambda s: None)
+    with pytest.raises(ValueError, match="architecture: comes from the init_from bundle"):
+        amc_train.train("afnet", path, tmp_path / "bad", epochs=1, init_from=str(bundle),
+                        architecture={"units": 3}, log=lambda s: None)
+
+
 def test_training_resumes_from_its_checkpoint(tmp_path):
     """A run cut after one epoch continues at epoch 1 with its history, not from scratch."""
     rng = np.random.default_rng(0)

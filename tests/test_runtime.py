@@ -91,13 +91,45 @@ def test_bundle_round_trip_and_errors(tiny_bundle, tmp_path):
         loaded.load_into(mae_nn.build(loaded.card["architecture"]))
 
 
-def test_torchscript_matches_eager(tiny_bundle):
+@pytest.mark.parametrize("backend", ["torchscript", "onnxruntime"])
+def test_fast_paths_match_eager(tiny_bundle, backend):
     bundle = ModelBundle.load(tiny_bundle)
     module = bundle.load_into(mae_nn.build(bundle.card["architecture"])).eval()
     x = np.random.default_rng(1).random((33, WINDOW)).astype(np.float32)
     eager = InferenceEngine(module, x[:2], "cpu", 0, "eager")(x)
-    fast = InferenceEngine(module, x[:2], "cpu", 0, "torchscript")(x)
-    np.testing.assert_allclose(fast, eager, rtol=1e-5, atol=1e-6)
+    fast = InferenceEngine(module, x[:2], "cpu", 0, backend)(x)
+    np.testing.assert_allclose(fast, eager, rtol=1e-5, atol=1e-5)
+
+
+def test_auto_backend_falls_back_to_eager_with_a_warning(tiny_bundle, monkeypatch):
+    from gnuradio.sentinel.runtime import inference
+
+    def unavailable(*args):
+        raise ImportError("no onnxruntime here")
+
+    monkeypatch.setattr(inference, "onnxruntime_session", unavailable)
+    bundle = ModelBundle.load(tiny_bundle)
+    module = bundle.load_into(mae_nn.build(bundle.card["architecture"])).eval()
+    x = np.ones((2, WINDOW), np.float32)
+    with pytest.warns(UserWarning, match="backend: 'onnxruntime' unavailable"):
+        engine = InferenceEngine(module, x, "cpu", 0, "auto", preferred_backend="onnxruntime")
+    assert engine.backend == "eager"
+    with pytest.raises(ImportError):
+        InferenceEngine(module, x, "cpu", 0, "onnxruntime")
+
+
+def test_fast_path_that_disagrees_with_eager_is_refused(tiny_bundle, monkeypatch):
+    from gnuradio.sentinel.runtime import inference
+
+    class Wrong:
+        def run(self, names, feeds):
+            return [np.full((len(feeds["x"]), 3), 123.0, np.float32)]
+
+    monkeypatch.setattr(inference, "onnxruntime_session", lambda *args: Wrong())
+    bundle = ModelBundle.load(tiny_bundle)
+    module = bundle.load_into(mae_nn.build(bundle.card["architecture"])).eval()
+    with pytest.raises(RuntimeError, match="differs from eager"):
+        InferenceEngine(module, np.ones((2, WINDOW), np.float32), "cpu", 0, "onnxruntime")
 
 
 def test_lossless_scores_every_window_with_offsets_and_rx_time(tiny_bundle):
@@ -173,3 +205,33 @@ def test_realtime_skips_whole_windows_and_counts_them(tiny_bundle):
 def test_bad_block_arguments(tiny_bundle, kwargs, message):
     with pytest.raises(ValueError, match=message):
         sentinel.mae_anomaly_scorer(str(tiny_bundle), **kwargs)
+
+
+@pytest.mark.parametrize("name", ["afnet", "vtcnn2", "htrd", "mae", "kpi"])
+def test_onnxruntime_gives_eagers_answers_for_shipped_models(name):
+    factories = {"amc": sentinel.modulation_classifier, "htrd": sentinel.htrd_classifier,
+                 "mae": sentinel.mae_anomaly_scorer, "kpi": sentinel.kpi_anomaly_detector}
+    kind = ModelBundle.load(name).kind
+    eager = factories[kind](name, device="cpu", backend="eager")
+    fast = factories[kind](name, device="cpu", backend="onnxruntime")
+    rng = np.random.default_rng(5)
+    shape = (40, eager.window_length) + eager.windower.item_shape
+    if eager.input_dtype == np.complex64:
+        windows = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(np.complex64)
+    else:
+        windows = rng.random(shape).astype(eager.input_dtype)
+    x = eager.preprocess(windows)
+    want, got = eager.engine(x), fast.engine(x)
+    want, got = (want if isinstance(want, tuple) else (want,)), (got if isinstance(got, tuple) else (got,))
+    for w, g in zip(want, got):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4 * (1 + np.abs(w).max()))
+
+
+def test_record_to_pmt_equals_pmt_to_pmt():
+    from gnuradio.sentinel.runtime.block import record_to_pmt
+
+    record = {"offset": 3 * 2 ** 40, "last_offset": 12, "length": 128, "window": 7, "model": "afnet",
+              "label": "QPSK", "confidence": 0.75, "probabilities": [0.1, 0.75, 0.15], "flags": ["zero"],
+              "reject": True, "nothing": None, "scores": np.float64(1.5), "pair": (1, "a"), "empty": []}
+    assert pmt.equal(record_to_pmt(record), pmt.to_pmt(record))
+    assert pmt.to_python(record_to_pmt(record)) == pmt.to_python(pmt.to_pmt(record))

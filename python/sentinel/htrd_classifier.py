@@ -61,10 +61,9 @@ class htrd_classifier(model_block):
             self._rejected += int(rejected.sum())
             self._decided += len(rejected)
         values = np.where(rejected, -1, best).astype(np.float32)
-        fields = [{"label": "reject" if r else self.classes[b], "class_index": -1 if r else int(b),
-                   "best_class": self.classes[b], "score": float(t), "scores": [float(v) for v in s],
-                   "S0": self.threshold, "rejected": bool(r)}
-                  for b, t, s, r in zip(best, top, scores, rejected)]
+        fields = [{"label": "reject" if r else self.classes[b], "class_index": -1 if r else b,
+                   "best_class": self.classes[b], "score": t, "scores": s, "S0": self.threshold, "rejected": r}
+                  for b, t, s, r in zip(best.tolist(), top.tolist(), scores.tolist(), rejected.tolist())]
         return values, fields
 
     def reject_rate(self):

@@ -65,8 +65,8 @@ class kpi_anomaly_detector(model_block):
     def describe(self, outputs):
         logits = np.asarray(outputs, np.float64)
         probability = 1.0 / (1.0 + np.exp(logits[:, 0] - logits[:, 1]))
-        fields = [{"probability": float(p), "threshold": self.threshold, "anomalous": bool(p >= self.threshold),
-                   "label": "anomaly" if p >= self.threshold else "normal"} for p in probability]
+        fields = [{"probability": p, "threshold": self.threshold, "anomalous": p >= self.threshold,
+                   "label": "anomaly" if p >= self.threshold else "normal"} for p in probability.tolist()]
         return probability.astype(np.float32), fields
 
     def publishes(self, value, record):

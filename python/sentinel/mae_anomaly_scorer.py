@@ -5,6 +5,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """GNU Radio block: the MAE anomaly scorer."""
 
+import numpy as np
+
 from .runtime.block import model_block
 
 
@@ -46,9 +48,10 @@ class mae_anomaly_scorer(model_block):
 
     def describe(self, outputs):
         values = outputs[:, 0]
-        fields = [{"score": float(o[0]), "mahalanobis": float(o[1]), "reconstruction": float(o[2]),
-                   "threshold": self.threshold, "anomalous": bool(o[0] > self.threshold),
-                   "label": "anomalous" if o[0] > self.threshold else "normal"} for o in outputs]
+        fields = [{"score": score, "mahalanobis": distance, "reconstruction": error,
+                   "threshold": self.threshold, "anomalous": score > self.threshold,
+                   "label": "anomalous" if score > self.threshold else "normal"}
+                  for score, distance, error in np.asarray(outputs, np.float64)[:, :3].tolist()]
         return values, fields
 
     def set_threshold(self, threshold):

@@ -45,6 +45,10 @@ def add_parser(sub):
     amc.add_argument("--per-cell", type=int, help="use only N examples per (class, SNR) (CPU budget)")
     amc.add_argument("--input-scale", default="energy", choices=["energy", "power"],
                      help="per-window scaling of the input (power for networks without batch norm)")
+    amc.add_argument("--extra-train", type=int, default=0,
+                     help="with --per-cell: add the next N examples of every cell to training only "
+                          "(the held-out split stays the same)")
+    amc.add_argument("--init-from", help="start from this bundle's weights (same architecture)")
     amc.add_argument("--stage1-output", help="with --cw: also save the stage-1 (plain CE) model here")
     amc.add_argument("--seed", type=int, default=1)
     amc.add_argument("--split-seed", type=int, default=0)
@@ -183,7 +187,8 @@ def run_train_amc(args):
               lr=args.lr, patience=args.patience, seed=args.seed, split_seed=args.split_seed, cw=args.cw,
               cw_k=args.cw_k, cw_weights_from=args.cw_weights_from, architecture=arch,
               checkpoint_dir=args.checkpoint_dir, threads=args.threads, command=_command_line(),
-              per_cell=args.per_cell, stage1_output=args.stage1_output, input_scale=args.input_scale)
+              per_cell=args.per_cell, stage1_output=args.stage1_output, input_scale=args.input_scale,
+              extra_train=args.extra_train, init_from=args.init_from)
 
 
 def run_eval_amc(args):

@@ -39,6 +39,29 @@ from .windowing import Windower
 MODES = ("lossless", "realtime")
 
 
+def record_to_pmt(value):
+    """pmt.to_pmt for the types a detection holds, dispatched on the exact type (about
+    twice as fast); anything else goes through pmt.to_pmt, with the same result."""
+    kind = type(value)
+    if kind is float:
+        return pmt.from_double(value)
+    if kind is int:
+        return pmt.from_long(value)
+    if kind is str:
+        return pmt.string_to_symbol(value)
+    if kind is list:
+        vector = pmt.make_vector(len(value), pmt.PMT_NIL)
+        for i, item in enumerate(value):
+            pmt.vector_set(vector, i, record_to_pmt(item))
+        return vector
+    if kind is dict:
+        result = pmt.make_dict()
+        for key, item in value.items():
+            result = pmt.dict_add(result, record_to_pmt(key), record_to_pmt(item))
+        return result
+    return pmt.to_pmt(value)
+
+
 class model_block(gr.basic_block):
     """Subclasses set `kind`, `tag_key`, and implement build_model, preprocess and describe."""
 
@@ -78,7 +101,9 @@ class model_block(gr.basic_block):
         # block's own (detections), so input tags are not propagated with that rate.
         self.set_relative_rate(1.0 / (stride * min(self.max_batch, 64)))
         self.set_tag_propagation_policy(gr.TPP_DONT)
-        self.message_port_register_out(pmt.intern("detections"))
+        self._detections_port = pmt.intern("detections")
+        self._subscribed = True   # until start() finds out
+        self.message_port_register_out(self._detections_port)
         self._lock = threading.Lock()
         self._counts = collections.Counter()
         self._rx_time = None   # (absolute offset, seconds)
@@ -169,6 +194,11 @@ class model_block(gr.basic_block):
         self.consume(0, consumed)
         return produced
 
+    def start(self):
+        # Subscriptions are made before blocks start (and asking from work() can deadlock).
+        self._subscribed = not pmt.is_null(self.message_subscribers(self._detections_port))
+        return True
+
     def stop(self):
         if self._worker:
             self._worker.close()
@@ -214,14 +244,20 @@ class model_block(gr.basic_block):
         return values, self._records(offsets, values, fields, finite, nonzero)
 
     def _publish(self, records, first_output_index):
-        port = pmt.intern("detections")
-        for i, (value, record) in enumerate(records):
-            if not (record["flags"] or self.publishes(value, record)):
-                continue
-            msg = pmt.to_pmt(record)
-            self.message_port_pub(port, msg)
-            self._last_detection = record
-            if self.emit_tags and first_output_index is not None:
+        chosen = [(i, record) for i, (value, record) in enumerate(records)
+                  if record["flags"] or self.publishes(value, record)]
+        if not chosen:
+            return
+        self._last_detection = chosen[-1][1]
+        tagging = self.emit_tags and first_output_index is not None
+        # Converting to PMT costs as much as AFNet's inference; GNU Radio drops messages
+        # on a port nobody subscribes to, so skip the work when that is the case.
+        if not (tagging or self._subscribed):
+            return
+        for i, record in chosen:
+            msg = record_to_pmt(record)
+            self.message_port_pub(self._detections_port, msg)
+            if tagging:
                 self.add_item_tag(0, first_output_index + i, pmt.intern(self.tag_key), msg)
 
     # ---- realtime -------------------------------------------------------------------

@@ -52,6 +52,24 @@ def confusion(probabilities, labels, classes):
     return m
 
 
+def _cell_slice(ds, first, count):
+    """Mask of examples first .. first+count-1 of every (class, SNR) cell."""
+    keep = np.zeros(len(ds), bool)
+    keys = ds.label.astype(np.int64) * 1000 + np.round(ds.snr).astype(np.int64)
+    for key in np.unique(keys):
+        keep[np.flatnonzero(keys == key)[first:first + count]] = True
+    return keep
+
+
+def _model_input(ds, input_scale):
+    x = ds.iq.astype(np.float32)
+    if ds.attrs.get("normalization") != "energy":
+        return amc_nn.preprocess(ds.complex(), input_scale)
+    if input_scale == "power":
+        return x * np.float32(np.sqrt(x.shape[2]))
+    return x
+
+
 def load_split(data_path, split_seed, per_cell=None, input_scale="energy"):
     """Load a dataset and its stratified split; per_cell keeps only the first N examples
     of every (class, SNR) cell (for a CPU budget), the same ones for every model."""
@@ -59,27 +77,33 @@ def load_split(data_path, split_seed, per_cell=None, input_scale="energy"):
 
     ds = load(data_path)
     if per_cell:
-        keep = np.zeros(len(ds), bool)
-        keys = ds.label.astype(np.int64) * 1000 + np.round(ds.snr).astype(np.int64)
-        for key in np.unique(keys):
-            keep[np.flatnonzero(keys == key)[:per_cell]] = True
-        ds = ds.select(keep)
-    x = ds.iq.astype(np.float32)
-    if ds.attrs.get("normalization") != "energy":
-        x = amc_nn.preprocess(ds.complex(), input_scale)
-    elif input_scale == "power":
-        x = x * np.float32(np.sqrt(x.shape[2]))
+        ds = ds.select(_cell_slice(ds, 0, per_cell))
     train, valid, test = split_indices(ds.label, ds.snr, split_seed)
-    return ds, x, train, valid, test
+    return ds, _model_input(ds, input_scale), train, valid, test
+
+
+def load_extra_training(data_path, per_cell, extra, input_scale="energy"):
+    """Examples per_cell .. per_cell+extra-1 of every cell: never in any model's split,
+    so they can only ever add training data and the held-out test split stays the same."""
+    from ..data import load
+
+    if not per_cell:
+        raise ValueError("extra training examples need per_cell (the split's subsample)")
+    ds = load(data_path)
+    ds = ds.select(_cell_slice(ds, per_cell, extra))
+    return _model_input(ds, input_scale), ds.label
 
 
 def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, patience=15, seed=1,
           split_seed=0, cw=False, cw_k=3, cw_weights_from=None, architecture=None, checkpoint_dir=None,
-          threads=0, log=print, command="", per_cell=None, stage1_output=None, input_scale="energy"):
+          threads=0, log=print, command="", per_cell=None, stage1_output=None, input_scale="energy",
+          extra_train=0, init_from=None):
     """Train one classifier (optionally with the CW two-stage recipe) and save a bundle.
 
     cw_weights_from: a bundle whose model supplies the stage-1 probabilities (e.g.
     AFNet's, applied to a baseline); otherwise stage 1 is this model.
+    extra_train: per cell, examples beyond per_cell added to training only.
+    init_from: a bundle of the same architecture to start from (warm start).
     """
     import torch
 
@@ -87,15 +111,34 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         torch.set_num_threads(threads)
     ds, x, train_idx, valid_idx, test_idx = load_split(data_path, split_seed, per_cell, input_scale)
     classes = list(ds.class_names)
+    x_train, y_train = x[train_idx], ds.label[train_idx]
+    if extra_train:
+        x_extra, y_extra = load_extra_training(data_path, per_cell, extra_train, input_scale)
+        x_train, y_train = np.concatenate([x_train, x_extra]), np.concatenate([y_train, y_extra])
+        log("training on {} examples ({} from beyond the first {} per cell)".format(
+            len(x_train), len(x_extra), per_cell))
+    initial = None
+    if init_from:
+        from ..runtime.bundle import ModelBundle
+        if architecture:
+            raise ValueError("architecture: comes from the init_from bundle; give one or the other")
+        initial = ModelBundle.load(init_from, expected_kind=amc_nn.KIND)
+        if initial.card["architecture"].get("name") != model_name:
+            raise ValueError("init_from: bundle '{}' is a {}, not a {}".format(
+                init_from, initial.card["architecture"].get("name"), model_name))
+        architecture = dict(initial.card["architecture"])
     architecture = dict(architecture or {}, name=model_name, classes=len(classes))
     ckpt = pathlib.Path(checkpoint_dir) if checkpoint_dir else None
     stages = []
 
     def run_stage(name, weights):
         model = amc_nn.build(architecture)
-        history = fit(model, x[train_idx], ds.label[train_idx], x[valid_idx], ds.label[valid_idx], weights,
+        if initial is not None:
+            initial.load_into(model)
+        history = fit(model, x_train, y_train, x[valid_idx], ds.label[valid_idx], weights,
                       epochs, batch_size, lr, patience, seed, ckpt / name if ckpt else None, log)
-        stages.append({"stage": name, "epochs_run": len(history), "history": history})
+        stages.append({"stage": name, "epochs_run": len(history), "history": history,
+                       "training_examples": int(len(x_train)), "initialised_from": init_from})
         return model
 
     cw_info = None
@@ -108,8 +151,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         else:
             teacher = run_stage("stage1_ce", None)
             teacher_name = model_name + " stage 1"
-        w = amc_nn.topk_confidence_weights(
-            torch.as_tensor(predict_proba(teacher, x[train_idx])), cw_k).numpy()
+        w = amc_nn.topk_confidence_weights(torch.as_tensor(predict_proba(teacher, x_train)), cw_k).numpy()
         cw_info = {"k": cw_k, "weights_from": teacher_name, "mean_weight": float(w.mean()),
                    "weight_quartiles": [float(q) for q in np.percentile(w, [25, 50, 75])]}
         model = run_stage("stage2_cw", w)
@@ -129,14 +171,15 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     if stage1_output and cw and not cw_weights_from:
         _save(stage1_output, model_name, False, x, architecture, classes, ds, data_path, split_seed, seed,
               epochs, batch_size, lr, patience, None, stages[:1], command, per_cell, test_metrics(teacher), log,
-              teacher, input_scale)
+              teacher, input_scale, extra_train)
     return _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
                  batch_size, lr, patience, cw_info, stages, command, per_cell, test_metrics(model), log, model,
-                 input_scale)
+                 input_scale, extra_train)
 
 
 def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
-          batch_size, lr, patience, cw_info, stages, command, per_cell, metrics, log, model, x_scale):
+          batch_size, lr, patience, cw_info, stages, command, per_cell, metrics, log, model, x_scale,
+          extra_train=0):
     from ..data import storage
 
 
@@ -154,6 +197,7 @@ def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split
         "training": {"data": str(data_path), "data_recipe": ds.attrs.get("recipe"),
                      "data_command": storage.generate_command(ds.attrs, data_path),
                      "examples_per_cell": per_cell or ds.parameters.get("examples_per_class_snr"),
+                     "extra_training_examples_per_cell": extra_train,
                      "data_seed": int(ds.attrs.get("seed", -1)), "data_parameters": ds.parameters,
                      "split_seed": split_seed, "split": "8:2 train:test stratified by (class, SNR); "
                      "10% of train for early stopping", "seed": seed, "epochs_max": epochs,
