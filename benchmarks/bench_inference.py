@@ -16,6 +16,7 @@
 """
 
 import argparse
+import collections
 import json
 import pathlib
 import sys
@@ -34,32 +35,43 @@ BLOCKS = {"mae": sentinel.mae_anomaly_scorer, "amc": sentinel.modulation_classif
 BACKENDS = ("eager", "torchscript", "onnxruntime")
 
 
-def raw_rates(block, batch, windows, rounds=5):
-    """Windows/s of preprocessing + one forward per batch, no GNU Radio, per backend."""
-    module = block.bundle.load_into(block.build_model(block.bundle)).eval()
-    engines = {b: InferenceEngine(module, block.preprocess(windows[:2]), "cpu", 0, b) for b in BACKENDS}
-    best = {b: float("inf") for b in BACKENDS}
+def raw_pass(block, engine, batch, windows):
+    """Seconds for preprocessing + one forward per batch, no GNU Radio."""
+    start = time.perf_counter()
+    for i in range(0, len(windows), batch):
+        engine(block.preprocess(windows[i:i + batch]))
+    return time.perf_counter() - start
+
+
+def block_pass(make, samples, subscribed=False):
+    """Seconds for vector source -> block (lossless) -> null sink, and the windows seen."""
+    block = make()
+    top = gr.top_block()
+    top.connect(blocks.vector_source_c(samples, False), block, blocks.null_sink(gr.sizeof_float))
+    if subscribed:
+        top.msg_connect(block, "detections", blocks.message_debug(), "store")
+    start = time.perf_counter()
+    top.run()
+    return time.perf_counter() - start, block.stats()["seen"]
+
+
+def measure(name, factory, windows, rounds):
+    """Windows/s per backend, of the block, and of the block with a subscriber: every
+    round times each once, back to back, and the best round counts (the speed of a
+    shared VM drifts by tens of percent between minutes)."""
+    probe = factory(name, device="cpu")
+    module = probe.bundle.load_into(probe.build_model(probe.bundle)).eval()
+    engines = {b: InferenceEngine(module, probe.preprocess(windows[:2]), "cpu", 0, b) for b in BACKENDS}
+    make = lambda: factory(name, device="cpu")  # noqa: E731
+    best = collections.defaultdict(lambda: float("inf"))
     for _ in range(rounds):
         for backend, engine in engines.items():
-            start = time.perf_counter()
-            for i in range(0, len(windows), batch):
-                engine(block.preprocess(windows[i:i + batch]))
-            best[backend] = min(best[backend], time.perf_counter() - start)
-    return {b: len(windows) / t for b, t in best.items()}
-
-
-def block_rate(make, samples, subscribed=False, repeat=5):
-    best = float("inf")
-    for _ in range(repeat):
-        block = make()
-        top = gr.top_block()
-        top.connect(blocks.vector_source_c(samples, False), block, blocks.null_sink(gr.sizeof_float))
-        if subscribed:
-            top.msg_connect(block, "detections", blocks.message_debug(), "store")
-        start = time.perf_counter()
-        top.run()
-        best = min(best, time.perf_counter() - start)
-    return block.stats()["seen"] / best
+            best[backend] = min(best[backend], raw_pass(probe, engine, probe.max_batch, windows))
+        for label, subscribed in (("block", False), ("block+msgs", True)):
+            seconds, seen = block_pass(make, windows.reshape(-1), subscribed)
+            assert seen == len(windows), (label, seen)
+            best[label] = min(best[label], seconds)
+    return probe, {k: len(windows) / t for k, t in best.items()}
 
 
 def realtime_fraction(make, rate, seconds):
@@ -91,6 +103,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["mae", "afnet", "vtcnn2", "htrd"])
     parser.add_argument("--windows", type=int, default=2048)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--realtime-rate", type=float, default=2.4e6, help="samples/s (RTL-SDR: 2.4e6)")
     parser.add_argument("--realtime-seconds", type=float, default=5.0)
     parser.add_argument("--record", action="store_true",
@@ -106,20 +119,17 @@ def main():
         factory = BLOCKS[bundle.kind]
         L = bundle.window_length
         windows = (rng.standard_normal((args.windows, L)) + 1j * rng.standard_normal((args.windows, L))).astype(np.complex64)
-        probe = factory(name, device="cpu")
-        batch = probe.max_batch
-        rates = raw_rates(probe, batch, windows)
-        fastest = max(rates, key=rates.get)
+        probe, rates = measure(name, factory, windows, args.rounds)
+        fastest = max(BACKENDS, key=rates.get)
         chosen = probe.engine.backend
         raw = rates[chosen]
-        blk = block_rate(lambda: factory(name, device="cpu"), windows.reshape(-1))
-        msgs = block_rate(lambda: factory(name, device="cpu"), windows.reshape(-1), subscribed=True)
         print("{:<8} {:>10.0f} {:>11.0f} {:>10.0f} {:>7.2f}x {:>10.0f} {:>10.0f} {:>6.2f}x {:>11.0f} {:>6.2f}x  "
               "(fastest: {}; block backend: {}, batch {})".format(
                   name, rates["eager"], rates["torchscript"], rates["onnxruntime"], rates[fastest] / rates["eager"],
-                  raw, blk, blk / raw, msgs, msgs / raw, fastest, chosen, batch))
+                  raw, rates["block"], rates["block"] / raw, rates["block+msgs"], rates["block+msgs"] / raw,
+                  fastest, chosen, probe.max_batch))
         if args.record:
-            record_backend(name, fastest, rates, " ".join(sys.argv[1:]))
+            record_backend(name, fastest, {b: rates[b] for b in BACKENDS}, " ".join(sys.argv[1:]))
     for name in args.models:
         bundle = ModelBundle.load(name)
         factory = BLOCKS[bundle.kind]

@@ -123,6 +123,9 @@ def test_warm_start_with_extra_data(tiny_amc, tmp_path):
     assert card["architecture"] == first["architecture"]
     with pytest.raises(ValueError, match="init_from: bundle .* is a afnet, not a resnet"):
         amc_train.train("resnet", path, tmp_path / "bad", epochs=1, init_from=str(bundle), log=lambda s: None)
+    with pytest.raises(ValueError, match="input_scale: bundle .* unit-energy windows, not unit-power"):
+        amc_train.train("afnet", path, tmp_path / "bad", epochs=1, init_from=str(bundle), input_scale="power",
+                        log=lambda s: None)
     with pytest.raises(ValueError, match="architecture: comes from the init_from bundle"):
         amc_train.train("afnet", path, tmp_path / "bad", epochs=1, init_from=str(bundle),
                         architecture={"units": 3}, log=lambda s: None)

@@ -99,7 +99,7 @@ class model_block(gr.basic_block):
         # window-long decimation would hand work() a handful of windows per call. Declare
         # a batch's worth so one call can fill max_batch windows. Output tags are the
         # block's own (detections), so input tags are not propagated with that rate.
-        self.set_relative_rate(1.0 / (stride * min(self.max_batch, 64)))
+        self.set_relative_rate(1.0 / (stride * min(self.max_batch, 256)))
         self.set_tag_propagation_policy(gr.TPP_DONT)
         self._detections_port = pmt.intern("detections")
         self._subscribed = True   # until start() finds out

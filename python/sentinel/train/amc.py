@@ -126,6 +126,10 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         if initial.card["architecture"].get("name") != model_name:
             raise ValueError("init_from: bundle '{}' is a {}, not a {}".format(
                 init_from, initial.card["architecture"].get("name"), model_name))
+        trained_scale = initial.card.get("preprocessing", {}).get("normalization", "energy")
+        if trained_scale != input_scale:
+            raise ValueError("input_scale: bundle '{}' was trained on unit-{} windows, not unit-{}".format(
+                init_from, trained_scale, input_scale))
         architecture = dict(initial.card["architecture"])
     architecture = dict(architecture or {}, name=model_name, classes=len(classes))
     ckpt = pathlib.Path(checkpoint_dir) if checkpoint_dir else None
