@@ -266,10 +266,12 @@ def _plot_curves(results, path):
     from ..data.plots import pyplot
 
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for name, r in results.items():
-        s = sorted(r["accuracy_by_snr"])
-        ax.plot(s, [r["accuracy_by_snr"][k] for k in s], marker="o", ms=3, label=name)
+    fig, ax = plt.subplots(figsize=(7.2, 4.6))
+    colours = plt.get_cmap("tab20").colors  # distinct for up to 20 models
+    for i, (name, r) in enumerate(results.items()):
+        s = sorted(r["accuracy_by_snr"], key=float)
+        ax.plot([float(k) for k in s], [r["accuracy_by_snr"][k] for k in s], marker="o", ms=3, label=name,
+                color=colours[(2 * i) % 20 + (i // 10) % 2], linewidth=2.0 if i == 0 else 1.2)
     ax.set_xlabel("SNR (dB, per sample)")
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1)
