@@ -121,6 +121,12 @@ def test_warm_start_with_extra_data(tiny_amc, tmp_path):
     assert stage["training_examples"] == len(amc_train.load_split(path, 0, per_cell=20)[2]) + 80
     assert card["training"]["extra_training_examples_per_cell"] == 10
     assert card["architecture"] == first["architecture"]
+    # zero epochs: the saved weights are exactly the bundle it started from
+    amc_train.train("afnet", path, tmp_path / "copy", epochs=0, per_cell=20, init_from=str(bundle), log=lambda s: None)
+    from gnuradio.sentinel.runtime import ModelBundle
+    started, saved = ModelBundle.load(bundle).tensors, ModelBundle.load(tmp_path / "copy").tensors
+    assert started.keys() == saved.keys()
+    assert all(np.array_equal(np.asarray(started[k]), np.asarray(saved[k])) for k in started)
     with pytest.raises(ValueError, match="init_from: bundle .* is a afnet, not a resnet"):
         amc_train.train("resnet", path, tmp_path / "bad", epochs=1, init_from=str(bundle), log=lambda s: None)
     with pytest.raises(ValueError, match="input_scale: bundle .* unit-energy windows, not unit-power"):

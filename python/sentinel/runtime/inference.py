@@ -149,6 +149,6 @@ def onnxruntime_session(module, example_input, threads):
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
     # Idle worker threads sleep instead of spinning: in a flowgraph other blocks need the
-    # cores (spinning measured ~14% faster for the model alone on 2 cores).
+    # cores (sleeping measured ~14% slower for the model alone on 2 cores).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(buffer.getvalue(), options, providers=["CPUExecutionProvider"])

@@ -25,11 +25,16 @@ from ..nn import amc as amc_nn
 from .common import fit, predict_proba  # noqa: F401 (part of this module's API)
 
 
+def _cell_keys(labels, snrs):
+    """One integer per (class, SNR) cell."""
+    return labels.astype(np.int64) * 1000 + np.round(snrs).astype(np.int64)
+
+
 def split_indices(labels, snrs, seed, test_fraction=0.2, valid_fraction=0.1):
     """Stratified train / validation / test indices."""
     rng = np.random.default_rng(seed)
     train, valid, test = [], [], []
-    keys = labels.astype(np.int64) * 1000 + np.round(snrs).astype(np.int64)
+    keys = _cell_keys(labels, snrs)
     for key in np.unique(keys):
         idx = rng.permutation(np.flatnonzero(keys == key))
         n_test = int(round(len(idx) * test_fraction))
@@ -55,7 +60,7 @@ def confusion(probabilities, labels, classes):
 def _cell_slice(ds, first, count):
     """Mask of examples first .. first+count-1 of every (class, SNR) cell."""
     keep = np.zeros(len(ds), bool)
-    keys = ds.label.astype(np.int64) * 1000 + np.round(ds.snr).astype(np.int64)
+    keys = _cell_keys(ds.label, ds.snr)
     for key in np.unique(keys):
         keep[np.flatnonzero(keys == key)[first:first + count]] = True
     return keep
