@@ -100,6 +100,22 @@ def test_two_condition_attack_stops_samples_that_escaped():
     assert active(x).tolist() == [True, False]
 
 
+def test_margin_objective_and_two_condition_losses():
+    logits = lambda xa: xa[:, 0, :3]  # noqa: E731
+    x = torch.tensor([[[2.0, 0.5, 1.0]], [[0.0, 3.0, 1.0]]])
+    y = torch.tensor([0, 0])
+    # best wrong logit minus the true one
+    np.testing.assert_allclose(attacks.margin_objective(logits, y)(x).numpy(), [-1.0, 3.0])
+    error = lambda xa: xa.pow(2).mean((1, 2))  # noqa: E731
+    for loss in attacks.LOSSES:
+        value = attacks.two_condition_objective(logits, error, y, 1.0, loss=loss)(x)
+        assert torch.all(torch.isfinite(value))
+    # sample 0 is still right: the first condition's loss applies
+    assert attacks.two_condition_objective(logits, error, y, 1.0, loss="margin")(x)[0].item() == -1.0
+    with pytest.raises(ValueError, match="loss: unknown 'hinge'; allowed: cross_entropy, margin"):
+        attacks.two_condition_objective(logits, error, y, 1.0, loss="hinge")
+
+
 def test_shipped_bundle_rejects_10_percent_of_benign_and_resists_transferred_attacks(fresh_10db):
     """Benign rejection at 10 dB within 5-15%. Windows crafted against the undefended
     VT-CNN2 (PNR -10 dB) fool it on about half; HTRD rejects or correctly classifies most of
@@ -167,6 +183,12 @@ def test_block_bad_input(tmp_path):
     assert "nonfinite" in detections[1]["flags"]
 
 
+def test_training_refuses_smoothing_beyond_one(tmp_path):
+    expected = r"smoothing_c: 1.0 gives a smoothing weight c\*eps_max = 1.918; allowed: 0 to 0.521"
+    with pytest.raises(ValueError, match=expected):
+        htrd_train.train_all(tmp_path / "absent.h5", tmp_path / "b", tmp_path / "h", config={"smoothing_c": 1.0})
+
+
 def test_training_smoke_on_tiny_data(tmp_path):
     path = tmp_path / "tiny.h5"
     data.generate(data.RadioML2016(snrs=(10.0,)), path, 12, seed=3, workers=1, progress=False)
@@ -178,3 +200,16 @@ def test_training_smoke_on_tiny_data(tmp_path):
     assert block.threshold == ModelBundle.load(tmp_path / "htrd").card["thresholds"]["S0"]
     for name in ("undefended", "adversarial", "lsgna_nr", "twofold_detector"):
         assert (tmp_path / "baselines" / name / "card.json").is_file()
+    # the evaluation: every defence meets each of its attacks; a window counts only if it
+    # survives all of them, so the reported curve is at most every single attack's
+    result = htrd_train.evaluate(tmp_path / "htrd", tmp_path / "baselines", path, tmp_path / "report", pnrs=(0.0,),
+                                 attack_samples=30, steps=3, log=lambda *_: None)
+    assert result["budgets_respected"]
+    assert set(result["curves"]) == {"cat_dnn", "lsgna_dnn", "undefended", "htrd", "lsgna_nr", "twofold"}
+    assert set(result["attack_curves"]["twofold"]) == {"two_condition_cross_entropy", "two_condition_margin",
+                                                       "margin_on_cnn"}
+    for name, per_attack in result["attack_curves"].items():
+        for curve in per_attack.values():
+            assert all(w <= a + 1e-12 for w, a in zip(result["curves"][name], curve))
+    for figure in ("htrd_fig4.png", "htrd_fig5.png", "htrd_eval.json"):
+        assert (tmp_path / "report" / figure).stat().st_size > 0

@@ -48,34 +48,54 @@ def pgd_l2(objective, x, eps, steps=10, step_fraction=2.5, active=None):
     return (x + delta).detach()
 
 
+def _true_and_best_wrong(scores, y):
+    true = scores.gather(1, y[:, None])[:, 0]
+    wrong = scores.masked_fill(F.one_hot(y, scores.shape[1]).bool(), float("-inf")).max(1).values
+    return true, wrong
+
+
 def cross_entropy_objective(logits_fn, y):
     """Untargeted attack on a plain classifier: raise the loss of the true class."""
     return lambda xa: F.cross_entropy(logits_fn(xa), y, reduction="none")
+
+
+def margin_objective(logits_fn, y):
+    """Untargeted logit-difference attack: max_{j != y} g_j - g_y. Unlike cross-entropy
+    it does not flatten out on networks trained with smoothed labels."""
+    def objective(xa):
+        true, wrong = _true_and_best_wrong(logits_fn(xa), y)
+        return wrong - true
+    return objective
+
+
+LOSSES = {"cross_entropy": cross_entropy_objective, "margin": margin_objective}
 
 
 def rejection_escape_objective(scores_fn, y, threshold):
     """Eq. (5) against a rejecting classifier: the best wrong class must beat both the
     true class and the reject score S0. Maximises max_{j != y} s_j - max(s_y, S0)."""
     def objective(xa):
-        s = scores_fn(xa)
-        true = s.gather(1, y[:, None])[:, 0]
-        wrong = s.masked_fill(F.one_hot(y, s.shape[1]).bool(), float("-inf")).max(1).values
+        true, wrong = _true_and_best_wrong(scores_fn(xa), y)
         return wrong - torch.clamp(true, min=threshold)
     return objective
 
 
-def two_condition_objective(logits_fn, reconstruction_error_fn, y, threshold, scale=1.0):
+def two_condition_objective(logits_fn, reconstruction_error_fn, y, threshold, scale=1.0, loss="cross_entropy"):
     """The paper's white-box attack on adversarial retraining + autoencoder detector:
-    while the CNN is still right, raise its loss; once it is wrong, lower the detector's
-    reconstruction error, with a soft term that keeps the wrong class ahead (without it
-    the two conditions undo each other from step to step)."""
+    while the CNN is still right, raise its loss (`loss`: cross_entropy or margin, the
+    paper allows either); once it is wrong, lower the detector's reconstruction error,
+    with a soft term that keeps the wrong class ahead (without it the two conditions
+    undo each other from step to step)."""
+    if loss not in LOSSES:
+        raise ValueError("loss: unknown '{}'; allowed: {}".format(loss, ", ".join(LOSSES)))
+
     def objective(xa):
         logits = logits_fn(xa)
         correct = logits.argmax(1) == y
-        true = logits.gather(1, y[:, None])[:, 0]
-        wrong = logits.masked_fill(F.one_hot(y, logits.shape[1]).bool(), float("-inf")).max(1).values
+        true, wrong = _true_and_best_wrong(logits, y)
+        first = F.cross_entropy(logits, y, reduction="none") if loss == "cross_entropy" else wrong - true
         escape = -scale * reconstruction_error_fn(xa) / threshold - F.softplus(true - wrong)
-        return torch.where(correct, F.cross_entropy(logits, y, reduction="none"), escape)
+        return torch.where(correct, first, escape)
     return objective
 
 

@@ -36,7 +36,7 @@ from .common import Checkpoint, set_seed
 CONFIG = {
     "per_cell": 100, "min_snr_db": 0.0, "epochs": 8, "batch_size": 256, "lr": 1e-3,
     "pgd_steps_train": 2, "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
-    "smoothing_c": 0.25, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
+    "smoothing_c": 0.156, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
     "svm_samples": 2000, "reject_rate": 0.1, "ae_epochs": 20, "calibration_snr_db": 10.0,
 }
 
@@ -223,6 +223,11 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
     if threads:
         torch.set_num_threads(threads)
     config = dict(CONFIG, **(config or {}))
+    if not 0.0 <= config["smoothing_c"] * eps_max(config) <= 1.0:
+        raise ValueError("smoothing_c: {} gives a smoothing weight c*eps_max = {:.3f}; allowed: 0 to {:.3f} "
+                         "(c*eps_max between 0 and 1)".format(config["smoothing_c"],
+                                                             config["smoothing_c"] * eps_max(config),
+                                                             1.0 / eps_max(config)))
     ds, x, y, train, valid, test = load_data(data_path, config, split_seed)
     if len(valid) < 10 or len(train) < 10:
         raise ValueError("data: {} leaves {} training and {} validation windows; use more --per-cell".format(
@@ -331,47 +336,33 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     pick = np.sort(rng.permutation(len(x_all))[:attack_samples])
     x = torch.as_tensor(x_all[pick])
     y = torch.as_tensor(y_all[pick])
-    curves = {k: [] for k in ("cat_dnn", "lsgna_dnn", "htrd", "lsgna_nr", "twofold", "undefended")}
+    defences = _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, ae_threshold, y)
+    curves = {name: [] for name in defences}
+    attack_curves = {name: {attack: [] for attack in plan[1]} for name, plan in defences.items()}
     norms_ok = True
     timings = {}
     saved = None
     for pnr in [None] + list(pnrs):
         eps = attacks.attack_budget(x, snr_db, pnr) if pnr is not None else torch.zeros(len(x))
-
-        def run(objective, active=None):
-            if pnr is None:
-                return x
-            return attacks.pgd_l2(objective, x, eps, steps=steps, active=active)
-
         began = time.perf_counter()
-        adv = {
-            "cat_dnn": run(attacks.cross_entropy_objective(htrd.logits, y)),
-            "lsgna_dnn": run(attacks.cross_entropy_objective(lsgna.logits, y)),
-            "undefended": run(attacks.cross_entropy_objective(undefended, y)),
-            "htrd": run(attacks.rejection_escape_objective(htrd, y, s0)),
-            "lsgna_nr": run(attacks.rejection_escape_objective(lsgna, y, s0_lsgna)),
-            "twofold": run(attacks.two_condition_objective(adversarial, ae_error, y, ae_threshold),
-                           attacks.two_condition_active(adversarial, ae_error, y, ae_threshold)),
-        }
+        for name, (defended, plan) in defences.items():
+            survived = np.ones(len(x), dtype=bool)
+            for attack, (objective, active) in plan.items():
+                xa = x if pnr is None else attacks.pgd_l2(objective, x, eps, steps=steps, active=active)
+                norms_ok &= bool(torch.all((xa - x).flatten(1).norm(dim=1) <= eps * (1 + 1e-4) + 1e-6))
+                with torch.no_grad():
+                    ok = defended(xa)
+                attack_curves[name][attack].append(float(ok.mean()))
+                survived &= ok
+                if pnr == -10 and name == "undefended" and attack == "cross_entropy":
+                    saved = xa.numpy()
+            curves[name].append(float(survived.mean()))
         timings[str(pnr)] = time.perf_counter() - began
-        for name, xa in adv.items():
-            norms_ok &= bool(torch.all((xa - x).flatten(1).norm(dim=1) <= eps * (1 + 1e-4) + 1e-6))
-        with torch.no_grad():
-            correct = lambda m, xa: (m(xa).argmax(1) == y).numpy()  # noqa: E731
-            curves["cat_dnn"].append(float(correct(htrd.logits, adv["cat_dnn"]).mean()))
-            curves["lsgna_dnn"].append(float(correct(lsgna.logits, adv["lsgna_dnn"]).mean()))
-            curves["undefended"].append(float(correct(undefended, adv["undefended"]).mean()))
-            for name, model, threshold in (("htrd", htrd, s0), ("lsgna_nr", lsgna, s0_lsgna)):
-                decided = with_nr(model, threshold, adv[name])
-                curves[name].append(float(np.mean((decided == htrd_nn.REJECT) | (decided == y.numpy()))))
-            rejected = (ae_error(adv["twofold"]) > ae_threshold).numpy()
-            curves["twofold"].append(float(np.mean(rejected | correct(adversarial, adv["twofold"]))))
         log("PNR {:>5}: ".format("none" if pnr is None else pnr) + "  ".join(
             "{} {:.3f}".format(k, v[-1]) for k, v in curves.items()))
-        if pnr == -10:
-            saved = adv["undefended"].numpy()
     result = {"data": str(data_path), "snr_db": snr_db, "attack_samples": int(len(x)), "pgd_steps": steps,
-              "pnr_db": [None] + list(pnrs), "curves": curves, "benign": benign, "budgets_respected": norms_ok,
+              "pnr_db": [None] + list(pnrs), "curves": curves, "attack_curves": attack_curves, "benign": benign,
+              "budgets_respected": norms_ok,
               "attack_seconds_per_pnr": timings, "S0": {"htrd": s0, "lsgna_nr": s0_lsgna},
               "twofold_threshold": ae_threshold}
     report = pathlib.Path(report_dir)
@@ -385,6 +376,48 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
                    "clean": x.numpy().astype(np.float32)}, str(report / "adversarial_examples.safetensors"))
     _plot(result, report)
     return result
+
+
+def _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, ae_threshold, y):
+    """{defence: (defended(x') -> bool per window, {attack: (objective, active)})}.
+
+    A window counts as defended only when it survives every attack in its defence's list
+    (rejected or correctly classified each time): cross-entropy PGD alone overstates
+    networks trained on smoothed labels, whose loss flattens while the logit margin
+    still falls, so every network also meets the logit-difference (margin) attack."""
+    def plain(model):
+        def defended(xa):
+            return (model(xa).argmax(1) == y).numpy()
+        return defended
+
+    def rejecting(model, threshold):
+        def defended(xa):
+            decided = htrd_nn.decide(model(xa).numpy(), threshold)
+            return (decided == htrd_nn.REJECT) | (decided == y.numpy())
+        return defended
+
+    def twofold(xa):
+        return (ae_error(xa) > ae_threshold).numpy() | (adversarial(xa).argmax(1) == y).numpy()
+
+    def on_logits(model):
+        return {loss: (factory(model, y), None) for loss, factory in attacks.LOSSES.items()}
+
+    two_condition = {"two_condition_" + loss: (
+        attacks.two_condition_objective(adversarial, ae_error, y, ae_threshold, loss=loss),
+        attacks.two_condition_active(adversarial, ae_error, y, ae_threshold)) for loss in attacks.LOSSES}
+    return {
+        "cat_dnn": (plain(htrd.logits), on_logits(htrd.logits)),
+        "lsgna_dnn": (plain(lsgna.logits), on_logits(lsgna.logits)),
+        "undefended": (plain(undefended), on_logits(undefended)),
+        # eq. (5) through SVMs and CNN, and the CNN's own margin attack carried over
+        "htrd": (rejecting(htrd, s0), {"eq5": (attacks.rejection_escape_objective(htrd, y, s0), None),
+                                       "margin_on_cnn": (attacks.margin_objective(htrd.logits, y), None)}),
+        "lsgna_nr": (rejecting(lsgna, s0_lsgna), {
+            "eq5": (attacks.rejection_escape_objective(lsgna, y, s0_lsgna), None),
+            "margin_on_cnn": (attacks.margin_objective(lsgna.logits, y), None)}),
+        # the two-condition attack with either first-stage loss, and the detector-blind one
+        "twofold": (twofold, dict(two_condition, margin_on_cnn=(attacks.margin_objective(adversarial, y), None))),
+    }
 
 
 def _plot(result, report):
