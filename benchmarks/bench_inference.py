@@ -17,7 +17,6 @@
 
 import argparse
 import collections
-import json
 import pathlib
 import sys
 import time
@@ -27,6 +26,7 @@ from gnuradio import blocks, gr
 
 from gnuradio import sentinel
 from gnuradio.sentinel.runtime import ModelBundle
+from gnuradio.sentinel.runtime.bundle import set_card_entry
 from gnuradio.sentinel.runtime.inference import InferenceEngine
 
 BLOCKS = {"mae": sentinel.mae_anomaly_scorer, "amc": sentinel.modulation_classifier, "htrd": sentinel.htrd_classifier}
@@ -91,12 +91,10 @@ def realtime_fraction(make, rate, seconds):
 
 def record_backend(name, backend, rates, arguments):
     """Write the fastest backend into the model's card in the source tree."""
-    card_path = pathlib.Path(__file__).resolve().parents[1] / "python" / "sentinel" / "models" / name / "card.json"
-    card = json.loads(card_path.read_text())
-    card["inference"] = {"cpu_backend": backend,
-                         "measured_by": "benchmarks/bench_inference.py {} (2-core VM)".format(arguments),
-                         "windows_per_second": {b: round(r) for b, r in rates.items()}}
-    card_path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    folder = pathlib.Path(__file__).resolve().parents[1] / "python" / "sentinel" / "models" / name
+    set_card_entry(folder, ("inference",), {
+        "cpu_backend": backend, "measured_by": "benchmarks/bench_inference.py {} (2-core VM)".format(arguments),
+        "windows_per_second": {b: round(r) for b, r in rates.items()}})
 
 
 def main():

@@ -203,8 +203,11 @@ def test_training_smoke_on_tiny_data(tmp_path):
     # the evaluation: every defence meets each of its attacks; a window counts only if it
     # survives all of them, so the reported curve is at most every single attack's
     result = htrd_train.evaluate(tmp_path / "htrd", tmp_path / "baselines", path, tmp_path / "report", pnrs=(0.0,),
-                                 attack_samples=30, steps=3, log=lambda *_: None)
+                                 attack_samples=30, steps=3, log=lambda *_: None, update_card=True,
+                                 command="sentinel eval htrd (test)")
     assert result["budgets_respected"]
+    recorded = ModelBundle.load(tmp_path / "htrd").card["metrics"]["security_evaluation"]
+    assert recorded["command"] == "sentinel eval htrd (test)" and recorded["curves"] == result["curves"]
     assert set(result["curves"]) == {"cat_dnn", "lsgna_dnn", "undefended", "htrd", "lsgna_nr", "twofold"}
     assert set(result["attack_curves"]["twofold"]) == {"two_condition_cross_entropy", "two_condition_margin",
                                                        "margin_on_cnn"}

@@ -235,3 +235,19 @@ def test_record_to_pmt_equals_pmt_to_pmt():
               "reject": True, "nothing": None, "scores": np.float64(1.5), "pair": (1, "a"), "empty": []}
     assert pmt.equal(record_to_pmt(record), pmt.to_pmt(record))
     assert pmt.to_python(record_to_pmt(record)) == pmt.to_python(pmt.to_pmt(record))
+
+
+def test_set_card_entry_adds_a_section_and_keeps_the_bundle_loadable(tmp_path):
+    from gnuradio.sentinel.runtime.bundle import set_card_entry
+
+    folder = tmp_path / "mae_copy"
+    folder.mkdir()
+    for item in ModelBundle.load("mae").path.iterdir():
+        (folder / item.name).write_bytes(item.read_bytes())
+    set_card_entry(folder, ("metrics", "new_section", "value"), 0.5)
+    set_card_entry(folder, ("inference",), {"cpu_backend": "eager"})
+    bundle = ModelBundle.load(folder)
+    assert bundle.card["metrics"]["new_section"] == {"value": 0.5}
+    assert bundle.card["inference"] == {"cpu_backend": "eager"}
+    assert bundle.card["thresholds"] == ModelBundle.load("mae").card["thresholds"]
+    bundle.load_into(mae_nn.build(bundle.card["architecture"]))   # weights and their sha256 untouched

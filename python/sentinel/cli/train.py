@@ -150,6 +150,8 @@ def add_parser(sub):
     htrd_eval.add_argument("--pnr", type=float, nargs="+", default=[-20, -15, -10, -5, 0], metavar="DB")
     htrd_eval.add_argument("--threads", type=int, default=0)
     htrd_eval.add_argument("--report", default="reports/htrd")
+    htrd_eval.add_argument("--update-card", action="store_true",
+                           help="record the results and this command in the HTRD bundle's card")
     htrd_eval.set_defaults(run=run_eval_htrd)
     kpi_eval = eval_sub.add_parser("kpi", help="per-class metrics, confusion matrices, a probability trace")
     kpi_eval.add_argument("--models", nargs="+", default=["kpi", "kpi_b"], help="bundle names or folders")
@@ -253,4 +255,5 @@ def run_eval_htrd(args):
     if args.threads:
         torch.set_num_threads(args.threads)
     htrd.evaluate(args.bundle, args.baselines, args.data, args.report, pnrs=tuple(args.pnr),
-                  attack_samples=args.samples, steps=args.steps)
+                  attack_samples=args.samples, steps=args.steps, update_card=args.update_card,
+                  command=_command_line())

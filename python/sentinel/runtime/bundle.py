@@ -140,6 +140,19 @@ class ModelBundle:
         return module
 
 
+def set_card_entry(folder, path, value):
+    """Set card[path[0]][path[1]]... = value in a bundle folder's card.json (creating the
+    sections on the way) and write it back; the weights are untouched."""
+    card_path = pathlib.Path(folder) / "card.json"
+    card = json.loads(card_path.read_text())
+    section = card
+    for key in path[:-1]:
+        section = section.setdefault(key, {})
+    section[path[-1]] = value
+    validate_card(card, str(card_path))
+    card_path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+
+
 def save_bundle(folder, card, module):
     """Write `module`'s weights as safetensors and the card (with the weights' sha256)."""
     from safetensors.torch import save_file

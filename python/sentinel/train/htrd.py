@@ -291,11 +291,12 @@ def _load_cnn(folder):
 
 
 def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, -10, -5, 0), attack_samples=300,
-             steps=10, snr_db=10.0, log=print):
-    """Figs. 4-5 and the benign table on a fresh 10 dB set (generate it with another seed)."""
+             steps=10, snr_db=10.0, log=print, update_card=False, command=""):
+    """Figs. 4-5 and the benign table on a fresh 10 dB set (generate it with another seed).
+    update_card: record the results (and `command`) in the HTRD bundle's card."""
     import torch
 
-    from ..data import load
+    from ..data import load, storage
     from ..runtime.bundle import ModelBundle
 
     ds = load(data_path)
@@ -375,7 +376,19 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
         save_file({"x": saved.astype(np.float32), "y": y.numpy().astype(np.int64),
                    "clean": x.numpy().astype(np.float32)}, str(report / "adversarial_examples.safetensors"))
     _plot(result, report)
+    if update_card:
+        record_in_card(htrd_bundle, result, command, storage.generate_command(ds.attrs, data_path))
     return result
+
+
+def record_in_card(htrd_bundle, result, command, data_command):
+    """The card's metrics.security_evaluation: benign table, every curve, the command."""
+    from ..runtime.bundle import ModelBundle, set_card_entry
+
+    keys = ("snr_db", "attack_samples", "pgd_steps", "pnr_db", "benign", "curves", "attack_curves",
+            "budgets_respected", "S0", "twofold_threshold")
+    set_card_entry(ModelBundle.load(htrd_bundle).path, ("metrics", "security_evaluation"),
+                   dict({k: result[k] for k in keys}, command=command, data_command=data_command))
 
 
 def _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, ae_threshold, y):

@@ -147,7 +147,7 @@ def evaluate(model_name, data_path, report_dir=None, log=print, update_card=Fals
     update_card: record the results (and `command`) in the bundle's card as
     metrics.fresh_data, the figures the card reports.
     """
-    from ..runtime.bundle import ModelBundle
+    from ..runtime.bundle import ModelBundle, set_card_entry
 
     bundle = ModelBundle.load(model_name, expected_kind=mae_nn.KIND)
     model = bundle.load_into(mae_nn.build(bundle.card["architecture"])).eval()
@@ -174,11 +174,8 @@ def evaluate(model_name, data_path, report_dir=None, log=print, update_card=Fals
               "per_snr_hybrid": per_snr}
     log(format_table(results))
     if update_card:
-        card_path = bundle.path / "card.json"
-        card = json.loads(card_path.read_text())
-        card["metrics"]["fresh_data"] = dict(report, command=command,
-                                             data_command=storage.generate_command(ds.attrs, data_path))
-        card_path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+        set_card_entry(bundle.path, ("metrics", "fresh_data"),
+                       dict(report, command=command, data_command=storage.generate_command(ds.attrs, data_path)))
     if report_dir:
         report_dir = pathlib.Path(report_dir)
         report_dir.mkdir(parents=True, exist_ok=True)
