@@ -5,6 +5,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Dataset generators: shape, balance, reproducibility, calibrated SNR, class content, errors."""
 
+import json
 import os
 import pickle
 
@@ -256,3 +257,14 @@ def test_info_and_plot_commands(rml, tmp_path, capsys):
     png = tmp_path / "plot.png"
     assert cli_main(["data", "plot", str(path), "--snr", "18", "-o", str(png)]) == 0
     assert png.stat().st_size > 10_000
+
+
+def test_generate_command_reproduces_the_snr_list():
+    from gnuradio.sentinel.data.storage import generate_command
+
+    attrs = {"recipe": "rml2016", "seed": 7, "normalization": "energy",
+             "parameters": json.dumps({"examples_per_class_snr": 91, "snrs_db": [10.0]})}
+    assert generate_command(attrs, "/any/where/rml_10db.h5") == \
+        "sentinel data generate rml2016 -o rml_10db.h5 -n 91 --seed 7 --normalization energy --snrs 10"
+    attrs["parameters"] = json.dumps({"examples_per_class_snr": 5, "snrs_db": list(range(-20, 20, 2))})
+    assert not generate_command(attrs, "x.h5").count("--snrs")

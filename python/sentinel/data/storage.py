@@ -157,4 +157,17 @@ def generate_command(attrs, path):
     parts = ["sentinel data generate", attrs.get("recipe", "?"), "-o", pathlib.Path(path).name,
              "-n", str(parameters.get("examples_per_class_snr", "?")), "--seed", str(attrs.get("seed", "?")),
              "--normalization", attrs.get("normalization", "?")]
+    snrs = parameters.get("snrs_db")
+    if snrs is not None and list(snrs) != list(_default_snrs(attrs.get("recipe"))):
+        parts += ["--snrs"] + ["{:g}".format(s) for s in snrs]
     return " ".join(parts)
+
+
+def _default_snrs(recipe_name):
+    import inspect
+
+    from .recipes import RECIPES
+
+    if recipe_name not in RECIPES:
+        return ()
+    return inspect.signature(RECIPES[recipe_name].__init__).parameters["snrs"].default
