@@ -119,7 +119,7 @@ def test_margin_objective_and_two_condition_losses():
 def test_shipped_bundle_rejects_10_percent_of_benign_and_resists_transferred_attacks(fresh_10db):
     """Benign rejection at 10 dB within 5-15%. Windows crafted against the undefended
     VT-CNN2 (PNR -10 dB) fool it on about half; HTRD rejects or correctly classifies most of
-    those. It does NOT reject most of them (measured ~16%, docs/htrd.md): the issue's
+    those. It does NOT reject most of them (measured 11-13%, docs/htrd.md): the issue's
     "rejects most" target is missed, and this test asserts what holds."""
     _, x, y = fresh_10db
     htrd, bundle = _load("htrd")
