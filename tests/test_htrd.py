@@ -107,18 +107,20 @@ def test_margin_objective_and_two_condition_losses():
     # best wrong logit minus the true one
     np.testing.assert_allclose(attacks.margin_objective(logits, y)(x).numpy(), [-1.0, 3.0])
     error = lambda xa: xa.pow(2).mean((1, 2))  # noqa: E731
-    for loss in attacks.LOSSES:
-        value = attacks.two_condition_objective(logits, error, y, 1.0, loss=loss)(x)
-        assert torch.all(torch.isfinite(value))
-    # sample 0 is still right: the first condition's loss applies
-    assert attacks.two_condition_objective(logits, error, y, 1.0, loss="margin")(x)[0].item() == -1.0
+    values = {loss: attacks.two_condition_objective(logits, error, y, 1.0, loss=loss)(x) for loss in attacks.LOSSES}
+    # sample 0 is still right: the chosen first-stage loss applies
+    assert values["margin"][0].item() == -1.0
+    expected_ce = float(torch.nn.functional.cross_entropy(logits(x[:1]), y[:1]))
+    assert values["cross_entropy"][0].item() == pytest.approx(expected_ce)
+    # sample 1 is already wrong: both variants lower the reconstruction error the same way
+    assert values["margin"][1].item() == values["cross_entropy"][1].item()
     with pytest.raises(ValueError, match="loss: unknown 'hinge'; allowed: cross_entropy, margin"):
         attacks.two_condition_objective(logits, error, y, 1.0, loss="hinge")
 
 
 def test_shipped_bundle_rejects_10_percent_of_benign_and_resists_transferred_attacks(fresh_10db):
     """Benign rejection at 10 dB within 5-15%. Windows crafted against the undefended
-    VT-CNN2 (PNR -10 dB) fool it on about half; HTRD rejects or correctly classifies most of
+    VT-CNN2 (PNR -10 dB) fool it often (asserted: over 35%); HTRD rejects or correctly classifies most of
     those. It does NOT reject most of them (measured 11-13%, docs/htrd.md): the issue's
     "rejects most" target is missed, and this test asserts what holds."""
     _, x, y = fresh_10db

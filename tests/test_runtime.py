@@ -251,3 +251,7 @@ def test_set_card_entry_adds_a_section_and_keeps_the_bundle_loadable(tmp_path):
     assert bundle.card["inference"] == {"cpu_backend": "eager"}
     assert bundle.card["thresholds"] == ModelBundle.load("mae").card["thresholds"]
     bundle.load_into(mae_nn.build(bundle.card["architecture"]))   # weights and their sha256 untouched
+    with pytest.raises(ValueError, match="path: 'inference'; allowed: a non-empty tuple of card keys"):
+        set_card_entry(folder, "inference", {})
+    with pytest.raises(ValueError, match="path: card entry 'kind' of .* is not a section"):
+        set_card_entry(folder, ("kind", "x"), 1)

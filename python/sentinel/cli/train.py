@@ -96,8 +96,9 @@ def add_parser(sub):
     htrd.add_argument("--min-snr", type=float, default=0.0, help="train on SNR >= this (dB)")
     htrd.add_argument("--epochs", type=int, default=8)
     htrd.add_argument("--eps-max-pnr", type=float, default=-5.0, help="CAT / retraining budget as PNR at 10 dB SNR")
-    htrd.add_argument("--smoothing-c", type=float, default=0.156,
-                      help="CAT label smoothing c: weight c*eps_i on the Dirichlet target (c*eps_max <= 1)")
+    htrd.add_argument("--smoothing-c", type=float,
+                      help="CAT label smoothing c: weight c*eps_i on the Dirichlet target (c*eps_max <= 1; "
+                           "default 0.156)")
     htrd.add_argument("--seed", type=int, default=1)
     htrd.add_argument("--split-seed", type=int, default=0)
     htrd.add_argument("--checkpoint-dir")
@@ -241,7 +242,9 @@ def run_train_htrd(args):
     from ..train import htrd
 
     config = {"per_cell": args.per_cell, "min_snr_db": args.min_snr, "epochs": args.epochs,
-              "eps_max_pnr_db": args.eps_max_pnr, "smoothing_c": args.smoothing_c}
+              "eps_max_pnr_db": args.eps_max_pnr}
+    if args.smoothing_c is not None:
+        config["smoothing_c"] = args.smoothing_c
     htrd.train_all(args.data, args.baselines, args.output, config=config, seed=args.seed,
                    split_seed=args.split_seed, checkpoint_dir=args.checkpoint_dir, threads=args.threads,
                    command=_command_line())

@@ -152,7 +152,9 @@ def load(path, limit=None):
 
 
 def generate_command(attrs, path):
-    """The `sentinel data generate` command line that reproduces a dataset, from its metadata."""
+    """The `sentinel data generate` command line that reproduces a dataset, from its metadata
+    (recipe, count, seed, normalization and a non-default SNR list; other options such as
+    --length or the channel switches are not rebuilt: see the file's `parameters`)."""
     parameters = json.loads(attrs.get("parameters", "{}"))
     parts = ["sentinel data generate", attrs.get("recipe", "?"), "-o", pathlib.Path(path).name,
              "-n", str(parameters.get("examples_per_class_snr", "?")), "--seed", str(attrs.get("seed", "?")),

@@ -12,6 +12,7 @@ any other folder or card path works too.
 
 import hashlib
 import json
+import os
 import pathlib
 
 CARD_SCHEMA_VERSION = 1
@@ -142,15 +143,21 @@ class ModelBundle:
 
 def set_card_entry(folder, path, value):
     """Set card[path[0]][path[1]]... = value in a bundle folder's card.json (creating the
-    sections on the way) and write it back; the weights are untouched."""
+    sections on the way) and write it back atomically; the weights are untouched."""
+    if isinstance(path, str) or not path:
+        raise ValueError("path: {!r}; allowed: a non-empty tuple of card keys, e.g. ('metrics', 'x')".format(path))
     card_path = pathlib.Path(folder) / "card.json"
     card = json.loads(card_path.read_text())
     section = card
     for key in path[:-1]:
         section = section.setdefault(key, {})
+        if not isinstance(section, dict):
+            raise ValueError("path: card entry '{}' of {} is not a section".format(key, card_path))
     section[path[-1]] = value
     validate_card(card, str(card_path))
-    card_path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    partial = card_path.with_suffix(".partial")
+    partial.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    os.replace(partial, card_path)
 
 
 def save_bundle(folder, card, module):
