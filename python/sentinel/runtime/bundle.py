@@ -154,6 +154,11 @@ def set_card_entry(folder, path, value):
         if not isinstance(section, dict):
             raise ValueError("path: card entry '{}' of {} is not a section".format(key, card_path))
     section[path[-1]] = value
+    _write_card(card_path, card)
+
+
+def _write_card(card_path, card):
+    """Validate and write a card atomically (a partial file, then a rename)."""
     validate_card(card, str(card_path))
     partial = card_path.with_suffix(".partial")
     partial.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
@@ -170,6 +175,5 @@ def save_bundle(folder, card, module):
     save_file({k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}, str(weights))
     card = dict(card, schema_version=CARD_SCHEMA_VERSION)
     card["weights"] = {"file": weights.name, "sha256": sha256(weights), "format": "safetensors"}
-    validate_card(card, str(folder / "card.json"))
-    (folder / "card.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    _write_card(folder / "card.json", card)
     return folder
