@@ -185,10 +185,32 @@ def test_block_bad_input(tmp_path):
     assert "nonfinite" in detections[1]["flags"]
 
 
-def test_training_refuses_smoothing_beyond_one(tmp_path):
-    expected = r"smoothing_c: 1.0 gives a smoothing weight c\*eps_max = 1.918; allowed: 0 to 0.521"
+@pytest.mark.parametrize("config, expected", [
+    ({"smoothing_c": 1.0}, r"smoothing_c: 1.0 gives a smoothing weight c\*eps_max = 1.918; allowed: 0 to 0.521"),
+    ({"cat_attack_loss": "hinge"}, r"cat_attack_loss: 'hinge'; allowed: cross_entropy, margin"),
+    ({"cat_clean_fraction": 1.0}, r"cat_clean_fraction: 1.0; allowed: 0 <= fraction < 1"),
+])
+def test_training_refuses_bad_cat_settings(tmp_path, config, expected):
     with pytest.raises(ValueError, match=expected):
-        htrd_train.train_all(tmp_path / "absent.h5", tmp_path / "b", tmp_path / "h", config={"smoothing_c": 1.0})
+        htrd_train.train_all(tmp_path / "absent.h5", tmp_path / "b", tmp_path / "h", config=config)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "margin"])
+def test_cat_clean_share_is_never_attacked_and_eps_grows_one_step(tmp_path, loss):
+    n_train, batch = 80, 8
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n_train + 8, 2, 128)).astype(np.float32)
+    y = rng.integers(0, 11, n_train + 8)
+    config = dict(htrd_train.CONFIG, epochs=1, batch_size=batch, cat_clean_fraction=0.25, cat_attack_loss=loss)
+    model, _ = htrd_train.train_cnn("cat", x, y, np.arange(n_train), np.arange(n_train, n_train + 8), config,
+                                    seed=1, checkpoint_dir=tmp_path)
+    eps = torch.load(tmp_path / "cat.pt", weights_only=True)["best"]["eps"].numpy()
+    order = torch.randperm(n_train, generator=torch.Generator().manual_seed(1)).numpy()
+    clean = order.reshape(-1, batch)[:, :2].ravel()                 # round(0.25 * 8) = 2 per batch
+    step = config["eta_fraction"] * htrd_train.eps_max(config)
+    assert np.all(eps[clean] == 0.0)
+    assert np.allclose(eps[eps > 0], step)                           # one robust visit: 0 -> eta * eps_max
+    assert 0 < (eps > 0).sum() <= n_train - len(clean)
 
 
 def test_training_smoke_on_tiny_data(tmp_path):

@@ -99,6 +99,10 @@ def add_parser(sub):
     htrd.add_argument("--smoothing-c", type=float,
                       help="CAT label smoothing c: weight c*eps_i on the Dirichlet target (c*eps_max <= 1; "
                            "default 0.156)")
+    htrd.add_argument("--cat-attack-loss", choices=("cross_entropy", "margin"),
+                      help="loss of CAT's inner PGD (default cross_entropy)")
+    htrd.add_argument("--cat-clean-fraction", type=float,
+                      help="share of each CAT batch trained on clean windows with hard labels (0 <= f < 1; default 0)")
     htrd.add_argument("--seed", type=int, default=1)
     htrd.add_argument("--split-seed", type=int, default=0)
     htrd.add_argument("--checkpoint-dir")
@@ -243,8 +247,9 @@ def run_train_htrd(args):
 
     config = {"per_cell": args.per_cell, "min_snr_db": args.min_snr, "epochs": args.epochs,
               "eps_max_pnr_db": args.eps_max_pnr}
-    if args.smoothing_c is not None:
-        config["smoothing_c"] = args.smoothing_c
+    for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction"):
+        if getattr(args, key) is not None:
+            config[key] = getattr(args, key)
     htrd.train_all(args.data, args.baselines, args.output, config=config, seed=args.seed,
                    split_seed=args.split_seed, checkpoint_dir=args.checkpoint_dir, threads=args.threads,
                    command=_command_line())

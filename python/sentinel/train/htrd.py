@@ -35,7 +35,7 @@ from .common import Checkpoint, set_seed
 
 CONFIG = {
     "per_cell": 100, "min_snr_db": 0.0, "epochs": 8, "batch_size": 256, "lr": 1e-3,
-    "pgd_steps_train": 2, "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
+    "pgd_steps_train": 2, "cat_attack_loss": "cross_entropy", "cat_clean_fraction": 0.0, "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
     "smoothing_c": 0.156, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
     "svm_samples": 2000, "reject_rate": 0.1, "ae_epochs": 20, "calibration_snr_db": 10.0,
 }
@@ -112,16 +112,19 @@ def train_cnn(kind, x, y, train, valid, config, seed=1, checkpoint_dir=None, log
                 targets = (1 - config["ls_alpha"]) * onehot + config["ls_alpha"] / classes
             elif kind == "cat":
                 model.eval()
-                eps_b = eps_i[idx]
-                adv = attacks.pgd_l2(attacks.cross_entropy_objective(model, yb), xb, eps_b,
-                                     steps=config["pgd_steps_train"])
+                clean = int(round(config["cat_clean_fraction"] * len(xb)))
+                attacked = idx[clean:]
+                eps_b = eps_i[attacked]
+                adv = attacks.pgd_l2(attacks.LOSSES[config["cat_attack_loss"]](model, yb[clean:]), xb[clean:],
+                                     eps_b, steps=config["pgd_steps_train"])
                 with torch.no_grad():
-                    still_right = model(adv).argmax(1) == yb
-                eps_i[idx] = torch.where(still_right, torch.clamp(eps_b + config["eta_fraction"] * eps_cap,
-                                                                  max=eps_cap), eps_b)
+                    still_right = model(adv).argmax(1) == yb[clean:]
+                eps_i[attacked] = torch.where(still_right, torch.clamp(eps_b + config["eta_fraction"] * eps_cap,
+                                                                       max=eps_cap), eps_b)
                 model.train()
-                smooth = (config["smoothing_c"] * eps_b).clamp(max=1.0)[:, None]
-                inputs, targets = adv, (1 - smooth) * onehot + smooth * dirichlet.sample((len(yb),))
+                smooth = torch.cat([torch.zeros(clean), (config["smoothing_c"] * eps_b).clamp(max=1.0)])[:, None]
+                inputs = torch.cat([xb[:clean], adv])
+                targets = (1 - smooth) * onehot + smooth * dirichlet.sample((len(yb),))
             elif kind == "adversarial":
                 model.eval()
                 half = len(xb) // 2
@@ -212,6 +215,20 @@ def _card(name, kind, description, architecture, thresholds, training, metrics):
             "thresholds": thresholds, "training": training, "metrics": metrics}
 
 
+def check_config(config):
+    """Refuse CAT settings that cannot train, naming the allowed values."""
+    if not 0.0 <= config["smoothing_c"] * eps_max(config) <= 1.0:
+        raise ValueError("smoothing_c: {} gives a smoothing weight c*eps_max = {:.3f}; allowed: 0 to {:.3f} "
+                         "(c*eps_max between 0 and 1)".format(config["smoothing_c"],
+                                                             config["smoothing_c"] * eps_max(config),
+                                                             1.0 / eps_max(config)))
+    if config["cat_attack_loss"] not in attacks.LOSSES:
+        raise ValueError("cat_attack_loss: '{}'; allowed: {}".format(config["cat_attack_loss"],
+                                                                    ", ".join(sorted(attacks.LOSSES))))
+    if not 0.0 <= config["cat_clean_fraction"] < 1.0:
+        raise ValueError("cat_clean_fraction: {}; allowed: 0 <= fraction < 1".format(config["cat_clean_fraction"]))
+
+
 def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_seed=0, checkpoint_dir=None,
               threads=0, command="", log=print):
     """Train the four CNNs, the rejection SVMs and the detector; write the bundles."""
@@ -223,11 +240,7 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
     if threads:
         torch.set_num_threads(threads)
     config = dict(CONFIG, **(config or {}))
-    if not 0.0 <= config["smoothing_c"] * eps_max(config) <= 1.0:
-        raise ValueError("smoothing_c: {} gives a smoothing weight c*eps_max = {:.3f}; allowed: 0 to {:.3f} "
-                         "(c*eps_max between 0 and 1)".format(config["smoothing_c"],
-                                                             config["smoothing_c"] * eps_max(config),
-                                                             1.0 / eps_max(config)))
+    check_config(config)
     ds, x, y, train, valid, test = load_data(data_path, config, split_seed)
     if len(valid) < 10 or len(train) < 10:
         raise ValueError("data: {} leaves {} training and {} validation windows; use more --per-cell".format(
