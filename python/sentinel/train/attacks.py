@@ -93,7 +93,7 @@ def two_condition_objective(logits_fn, reconstruction_error_fn, y, threshold, sc
         logits = logits_fn(xa)
         correct = logits.argmax(1) == y
         true, wrong = _true_and_best_wrong(logits, y)
-        first = F.cross_entropy(logits, y, reduction="none") if loss == "cross_entropy" else wrong - true
+        first = LOSSES[loss](lambda _: logits, y)(xa)
         escape = -scale * reconstruction_error_fn(xa) / threshold - F.softplus(true - wrong)
         return torch.where(correct, first, escape)
     return objective

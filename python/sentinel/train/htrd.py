@@ -35,7 +35,8 @@ from .common import Checkpoint, set_seed
 
 CONFIG = {
     "per_cell": 100, "min_snr_db": 0.0, "epochs": 8, "batch_size": 256, "lr": 1e-3,
-    "pgd_steps_train": 2, "cat_attack_loss": "cross_entropy", "cat_clean_fraction": 0.0, "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
+    "pgd_steps_train": 2, "cat_attack_loss": "cross_entropy", "cat_clean_fraction": 0.0,
+    "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
     "smoothing_c": 0.156, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
     "svm_samples": 2000, "reject_rate": 0.1, "ae_epochs": 20, "calibration_snr_db": 10.0,
 }
@@ -328,10 +329,6 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     ae_threshold = detector_bundle.card["thresholds"]["reconstruction_error"]
     ae_error = lambda xa: AutoencoderDetector.error(detector, xa)  # noqa: E731
 
-    def with_nr(model, threshold, xa):
-        with torch.no_grad():
-            return htrd_nn.decide(model(xa).numpy(), threshold)
-
     xt = torch.as_tensor(x_all)
     with torch.no_grad():
         benign = {
@@ -339,8 +336,9 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
             "htrd_without_nr": float((htrd.logits(xt).argmax(1).numpy() == y_all).mean()),
             "lsgna_without_nr": float((lsgna.logits(xt).argmax(1).numpy() == y_all).mean()),
         }
-    for name, model, threshold in (("htrd_with_nr", htrd, s0), ("lsgna_with_nr", lsgna, s0_lsgna)):
-        decided = with_nr(model, threshold, xt)
+        decisions = {"htrd_with_nr": htrd_nn.decide(htrd(xt).numpy(), s0),
+                     "lsgna_with_nr": htrd_nn.decide(lsgna(xt).numpy(), s0_lsgna)}
+    for name, decided in decisions.items():
         accepted = decided >= 0
         benign[name + "_accepted_accuracy"] = float((decided[accepted] == y_all[accepted]).mean())
         benign[name + "_reject_rate"] = float(1 - accepted.mean())
