@@ -48,6 +48,26 @@ def test_demo_accuracy_on_high_snr_segments(demo_report):
     assert classifier["accuracy_high_snr_windows"] >= 0.8
 
 
+def test_adversarial_summary_counts_each_group():
+    from gnuradio.sentinel.app.report import adversarial_summary
+
+    # windows of 128 in segments of 256: QPSK, ADV-QPSK, ANOMALY-NOISE, ANOMALY-CHIRP
+    segments = [scenario.Segment(label, 256 * i, 256)
+                for i, label in enumerate(["QPSK", "ADV-QPSK", "ANOMALY-NOISE", "ANOMALY-CHIRP"])]
+    htrd = ["QPSK", "reject", "reject", "BPSK", "reject", "reject", "WBFM", "reject"]
+    amc = ["QPSK", "QPSK", "BPSK", "BPSK", "WBFM", "WBFM", "WBFM", "WBFM"]
+    detections = {name: [{"offset": 128 * i, "length": 128, "label": label, "flags": []}
+                         for i, label in enumerate(labels)] for name, labels in (("htrd", htrd), ("amc", amc))}
+    detections["htrd"].append({"offset": 1024, "length": 128, "label": None, "flags": ["skipped"]})
+    out = adversarial_summary(detections, (segments, 1024))
+    assert out == {"amc_clean_windows": 2, "amc_clean_correct": 1.0,
+                   "amc_adversarial_windows": 2, "amc_adversarial_correct": 0.0,
+                   "htrd_clean_windows": 2, "htrd_clean_correct": 0.5, "htrd_clean_rejected": 0.5,
+                   "htrd_adversarial_windows": 2, "htrd_adversarial_correct": 0.0, "htrd_adversarial_rejected": 0.5,
+                   "htrd_anomaly_noise_windows": 2, "htrd_anomaly_noise_rejected": 1.0,
+                   "htrd_anomaly_chirp_windows": 2, "htrd_anomaly_chirp_rejected": 0.5}
+
+
 def test_run_replays_the_demo_capture_from_sigmf(demo_report, tmp_path):
     # the 2 s capture replays at its own pace; 5 s leaves room on a slow machine
     result = _sentinel("run", "--source", "sigmf:" + str(demo_report[0] / "capture.sigmf-meta"), "--duration", "5",

@@ -48,7 +48,8 @@ def score_against_truth(amc_detections, truth):
 
 
 def adversarial_summary(detections, truth):
-    """How the classifier and HTRD fare on clean vs adversarial segments."""
+    """How the classifier and HTRD fare on clean vs adversarial segments, and how often
+    HTRD rejects the anomalous ones (no class fits them)."""
     segments, total = truth
     out = {}
     for name in ("amc", "htrd"):
@@ -57,7 +58,10 @@ def adversarial_summary(detections, truth):
             if d.get("label") is None or d.get("flags"):
                 continue
             label = scenario.label_at(segments, d["offset"], d["length"], total)
-            if label is None or label in scenario.ANOMALIES:
+            if label is None or (label in scenario.ANOMALIES and name != "htrd"):
+                continue
+            if label in scenario.ANOMALIES:
+                groups[label.lower().replace("-", "_")].append((None, d["label"]))
                 continue
             adversarial = label.startswith(scenario.ADVERSARIAL_PREFIX)
             original = label[len(scenario.ADVERSARIAL_PREFIX):] if adversarial else label
@@ -65,7 +69,8 @@ def adversarial_summary(detections, truth):
         for group, pairs in groups.items():
             key = "{}_{}".format(name, group)
             out[key + "_windows"] = len(pairs)
-            out[key + "_correct"] = float(np.mean([t == p for t, p in pairs]))
+            if pairs[0][0] is not None:
+                out[key + "_correct"] = float(np.mean([t == p for t, p in pairs]))
             if name == "htrd":
                 out[key + "_rejected"] = float(np.mean([p == "reject" for _, p in pairs]))
     return out

@@ -103,6 +103,11 @@ def add_parser(sub):
                       help="loss of CAT's inner PGD (default cross_entropy)")
     htrd.add_argument("--cat-clean-fraction", type=float,
                       help="share of each CAT batch trained on clean windows with hard labels (0 <= f < 1; default 0)")
+    htrd.add_argument("--svm-background", type=int,
+                      help="noise windows the rejection SVMs learn to reject (default 1000; 0: none)")
+    htrd.add_argument("--svm-class-weight", choices=("none", "balanced"),
+                      help="balanced: weigh each SVM's class like all the others together, so inputs far from "
+                           "every training feature are rejected (costs benign accuracy; default none)")
     htrd.add_argument("--seed", type=int, default=1)
     htrd.add_argument("--split-seed", type=int, default=0)
     htrd.add_argument("--checkpoint-dir")
@@ -247,9 +252,11 @@ def run_train_htrd(args):
 
     config = {"per_cell": args.per_cell, "min_snr_db": args.min_snr, "epochs": args.epochs,
               "eps_max_pnr_db": args.eps_max_pnr}
-    for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction"):
+    for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction", "svm_background"):
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)
+    if args.svm_class_weight is not None:
+        config["svm_class_weight"] = None if args.svm_class_weight == "none" else args.svm_class_weight
     htrd.train_all(args.data, args.baselines, args.output, config=config, seed=args.seed,
                    split_seed=args.split_seed, checkpoint_dir=args.checkpoint_dir, threads=args.threads,
                    command=_command_line())

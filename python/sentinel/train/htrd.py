@@ -17,6 +17,9 @@ detector, undefended), neural rejection, and the white-box security evaluation.
   (gamma 0.01) on the last feature layer; S0 rejects 10% of benign windows at the
   evaluation SNR (10 dB), taken from the held-out split, which no network trained on.
   The two-fold detector's threshold is set to the same 10% on the same windows.
+  The SVMs also see `svm_background` noise windows (white and band-limited, unit power:
+  an empty channel after the block's power normalisation) as a class of their own, so
+  noise is rejected instead of labelled (without them every noise window was "WBFM").
 
 Inputs are power-normalised (unit mean power per complex sample, ||x||^2 = 128), so
 eps budgets are in those units: PNR 0 dB at 10 dB SNR is eps = sqrt(128/11) = 3.41.
@@ -38,7 +41,8 @@ CONFIG = {
     "pgd_steps_train": 2, "cat_attack_loss": "cross_entropy", "cat_clean_fraction": 0.0,
     "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
     "smoothing_c": 0.156, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
-    "svm_samples": 2000, "reject_rate": 0.1, "ae_epochs": 20, "calibration_snr_db": 10.0,
+    "svm_samples": 2000, "svm_background": 1000, "svm_class_weight": None,
+    "reject_rate": 0.1, "ae_epochs": 20, "calibration_snr_db": 10.0,
 }
 
 
@@ -161,17 +165,43 @@ def features(cnn, x, batch=1024):
         return torch.cat([cnn.features(torch.as_tensor(x[i:i + batch])) for i in range(0, len(x), batch)]).numpy()
 
 
+def background_windows(count, length, rng):
+    """`count` power-normalised noise windows (count, 2, length): the first half complex
+    white Gaussian noise, the rest noise band-limited to a random 10-100% of the band at
+    a random centre frequency (a receiver's filtered noise floor)."""
+    white = count // 2
+    noise = rng.standard_normal((count, length)) + 1j * rng.standard_normal((count, length))
+    spectrum = np.fft.fft(noise[white:], axis=1)
+    bandwidth = rng.uniform(0.1, 1.0, (count - white, 1))
+    centre = rng.uniform(-0.5, 0.5, (count - white, 1))
+    spectrum *= np.abs(np.fft.fftfreq(length)[None, :] - centre) < bandwidth / 2
+    noise[white:] = np.fft.ifft(spectrum, axis=1)
+    return amc_nn.preprocess(noise.astype(np.complex64), "power")
+
+
+def far_field_decision(model, threshold):
+    """What the SVMs decide for features far from every support vector, where each score
+    is its intercept: "reject" when every intercept is <= S0, else the accepted class."""
+    from ..data.modulators import CLASSES
+
+    intercepts = model.svm.intercept.numpy()
+    return "reject" if intercepts.max() <= threshold else CLASSES[int(intercepts.argmax())]
+
+
 def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
-    """One-vs-all RBF-SVMs on the CNN's features; S0 rejects `reject_rate` of x_calibration."""
+    """One-vs-all RBF-SVMs on the CNN's features, with `svm_background` noise windows as
+    negatives of every machine; S0 rejects `reject_rate` of x_calibration.
+    svm_class_weight "balanced" weighs each machine's one class like its ten others."""
     import torch
     from sklearn.svm import SVC
 
     rng = np.random.default_rng(seed)
     pick = rng.permutation(len(x_train))[:config["svm_samples"]]
-    z = features(cnn, x_train[pick]).astype(np.float64)
-    labels = y_train[pick]
-    machines = [SVC(kernel="rbf", gamma=config["svm_gamma"], C=config["svm_C"]).fit(z, labels == c)
-                for c in range(11)]
+    background = background_windows(config["svm_background"], x_train.shape[2], rng)
+    z = features(cnn, np.concatenate([x_train[pick], background])).astype(np.float64)
+    labels = np.concatenate([y_train[pick], np.full(len(background), -1)])
+    machines = [SVC(kernel="rbf", gamma=config["svm_gamma"], C=config["svm_C"],
+                    class_weight=config["svm_class_weight"]).fit(z, labels == c) for c in range(11)]
     head = htrd_nn.RBFSVMScores.from_sklearn(machines, config["svm_gamma"])
     model = htrd_nn.HTRD(11, x_train.shape[2], head.support_vectors.shape[0])
     model.cnn.load_state_dict(cnn.state_dict())
@@ -217,7 +247,7 @@ def _card(name, kind, description, architecture, thresholds, training, metrics):
 
 
 def check_config(config):
-    """Refuse CAT settings that cannot train, naming the allowed values."""
+    """Refuse settings that cannot train, naming the allowed values."""
     if not 0.0 <= config["smoothing_c"] * eps_max(config) <= 1.0:
         raise ValueError("smoothing_c: {} gives a smoothing weight c*eps_max = {:.3f}; allowed: 0 to {:.3f} "
                          "(c*eps_max between 0 and 1)".format(config["smoothing_c"],
@@ -228,6 +258,12 @@ def check_config(config):
                                                                     ", ".join(sorted(attacks.LOSSES))))
     if not 0.0 <= config["cat_clean_fraction"] < 1.0:
         raise ValueError("cat_clean_fraction: {}; allowed: 0 <= fraction < 1".format(config["cat_clean_fraction"]))
+    if isinstance(config["svm_background"], bool) or not isinstance(config["svm_background"], int) \
+            or config["svm_background"] < 0:
+        raise ValueError("svm_background: {!r}; allowed: a whole number of noise windows >= 0".format(
+            config["svm_background"]))
+    if config["svm_class_weight"] not in (None, "balanced"):
+        raise ValueError("svm_class_weight: {!r}; allowed: None, 'balanced'".format(config["svm_class_weight"]))
 
 
 def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_seed=0, checkpoint_dir=None,
@@ -276,20 +312,25 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
         model, threshold = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config, seed)
         arch = {"name": "htrd_vtcnn2_svm", "classes": 11, "length": 128, "features": 256,
                 "support_vectors": int(model.svm.support_vectors.shape[0])}
+        fresh_noise = background_windows(1000, x.shape[2], np.random.default_rng([seed, 1]))
         with torch.no_grad():
-            scores = model(torch.as_tensor(x[valid])).numpy()
-        decided = htrd_nn.decide(scores, threshold)
+            decided = htrd_nn.decide(model(torch.as_tensor(x[valid])).numpy(), threshold)
+            noise_decided = htrd_nn.decide(model(torch.as_tensor(fresh_noise)).numpy(), threshold)
         metrics = {"validation_reject_rate": float(np.mean(decided == htrd_nn.REJECT)),
                    "validation_accuracy_accepted": float(np.mean(decided[decided >= 0] == y[valid][decided >= 0])),
-                   "validation_snr_db": "{} to 18".format(config["min_snr_db"])}
+                   "validation_snr_db": "{} to 18".format(config["min_snr_db"]),
+                   "noise_reject_rate": float(np.mean(noise_decided == htrd_nn.REJECT)),
+                   "far_field_decision": far_field_decision(model, threshold)}
         card = _card(name, htrd_nn.KIND, "VT-CNN2 trained with {} + RBF-SVM neural rejection".format(
             "CAT" if kind == "cat" else "LS-GNA"), arch,
             {"S0": threshold, "benign_reject_rate": config["reject_rate"]},
             dict(training, stage=kind, history=histories[kind], seconds_per_epoch=seconds), metrics)
         save_bundle(folder, card, model)
         results[name] = metrics
-        log("{}: S0 {:.4f}, validation reject {:.3f}, accuracy of accepted {:.3f}".format(
-            name, threshold, metrics["validation_reject_rate"], metrics["validation_accuracy_accepted"]))
+        log("{}: S0 {:.4f}, validation reject {:.3f}, accuracy of accepted {:.3f}, fresh noise rejected {:.3f}, "
+            "far from all features: {}".format(name, threshold, metrics["validation_reject_rate"],
+                                               metrics["validation_accuracy_accepted"], metrics["noise_reject_rate"],
+                                               metrics["far_field_decision"]))
     return results
 
 
@@ -426,6 +467,13 @@ def _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, a
     def on_logits(model):
         return {loss: (factory(model, y), None) for loss, factory in attacks.LOSSES.items()}
 
+    def on_scores(model, threshold):
+        # eq. (5) as written (the best wrong SVM score above the true one), eq. (5) that
+        # must also pass S0, and the CNN head's margin attack carried over
+        return {"eq5_as_written": (attacks.margin_objective(model, y), None),
+                "eq5": (attacks.rejection_escape_objective(model, y, threshold), None),
+                "margin_on_cnn": (attacks.margin_objective(model.logits, y), None)}
+
     two_condition = {"two_condition_" + loss: (
         attacks.two_condition_objective(adversarial, ae_error, y, ae_threshold, loss=loss),
         attacks.two_condition_active(adversarial, ae_error, y, ae_threshold)) for loss in attacks.LOSSES}
@@ -433,12 +481,8 @@ def _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, a
         "cat_dnn": (plain(htrd.logits), on_logits(htrd.logits)),
         "lsgna_dnn": (plain(lsgna.logits), on_logits(lsgna.logits)),
         "undefended": (plain(undefended), on_logits(undefended)),
-        # eq. (5) through SVMs and CNN, and the CNN's own margin attack carried over
-        "htrd": (rejecting(htrd, s0), {"eq5": (attacks.rejection_escape_objective(htrd, y, s0), None),
-                                       "margin_on_cnn": (attacks.margin_objective(htrd.logits, y), None)}),
-        "lsgna_nr": (rejecting(lsgna, s0_lsgna), {
-            "eq5": (attacks.rejection_escape_objective(lsgna, y, s0_lsgna), None),
-            "margin_on_cnn": (attacks.margin_objective(lsgna.logits, y), None)}),
+        "htrd": (rejecting(htrd, s0), on_scores(htrd, s0)),
+        "lsgna_nr": (rejecting(lsgna, s0_lsgna), on_scores(lsgna, s0_lsgna)),
         # the two-condition attack with either first-stage loss, and the detector-blind one
         "twofold": (twofold, dict(two_condition, margin_on_cnn=(attacks.margin_objective(adversarial, y), None))),
     }
