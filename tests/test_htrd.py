@@ -153,6 +153,19 @@ def test_background_windows_are_unit_power_white_then_band_limited():
     np.testing.assert_array_equal(windows, again)
 
 
+def test_shipped_bundle_rejects_noise_and_records_it(fresh_10db):
+    """An empty channel (white or band-limited noise, fresh seed) is rejected, not labelled."""
+    htrd, bundle = _load("htrd")
+    noise = htrd_train.background_windows(400, 128, np.random.default_rng(8080))
+    with torch.no_grad():
+        decided = htrd_nn.decide(htrd(torch.as_tensor(noise)).numpy(), bundle.card["thresholds"]["S0"])
+    assert np.mean(decided[:200] == htrd_nn.REJECT) >= 0.95   # white
+    assert np.mean(decided[200:] == htrd_nn.REJECT) >= 0.85   # band-limited
+    assert bundle.card["training"]["config"]["svm_background"] == 1000
+    assert bundle.card["metrics"]["noise_reject_rate"] >= 0.9
+    assert bundle.card["metrics"]["far_field_decision"] in ["reject"] + bundle.card["outputs"]["classes"]
+
+
 def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
     _, x, y = fresh_10db
     undefended, _ = _load("vtcnn2")
@@ -163,17 +176,20 @@ def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
                          attacks.attack_budget(xt, SNR_DB, -10.0), steps=10).numpy()
     with torch.no_grad():
         undefended_correct = (undefended(torch.as_tensor(adv)).argmax(1) == yt).float().mean().item()
-    windows = np.concatenate([_to_complex(x[:n]), _to_complex(adv)])
+    # an empty channel last: receiver noise 20 dB below the signals' power (the block normalises it)
+    noise = 0.1 * _to_complex(htrd_train.background_windows(n, 128, np.random.default_rng(515)))
+    windows = np.concatenate([_to_complex(x[:n]), _to_complex(adv), noise])
     block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
     out, detections = run_model_block(block, windows.ravel())
     with torch.no_grad():
         offline = htrd_nn.decide(htrd(torch.as_tensor(amc_nn.preprocess(windows, "power"))).numpy(),
                                  bundle.card["thresholds"]["S0"])
     np.testing.assert_array_equal(out, offline)
-    assert [d["offset"] for d in detections] == [128 * i for i in range(2 * n)]
+    assert [d["offset"] for d in detections] == [128 * i for i in range(3 * n)]
     rejected = np.array([d["rejected"] for d in detections])
-    safe = rejected | (out == np.concatenate([y[:n], y[:n]]))
-    assert safe[n:].mean() > undefended_correct + 0.1   # the adversarial half
+    safe = rejected[:2 * n] | (out[:2 * n] == np.concatenate([y[:n], y[:n]]))
+    assert safe[n:2 * n].mean() > undefended_correct + 0.1   # the adversarial segment
+    assert rejected[2 * n:].mean() >= 0.9                     # the empty channel
     assert all(d["label"] == "reject" for d in detections if d["rejected"])
     assert block.reject_rate() == pytest.approx(rejected.mean())
 
