@@ -7,6 +7,7 @@
 capture with `sentinel run`, and clear messages (never a traceback) for missing SDRs."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -160,13 +161,20 @@ def test_ctrl_c_stops_cleanly_and_still_writes_the_report(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "gnuradio.sentinel.cli", "run", "--source", "sim",
                                 "--duration", "120", "--models", "amc", "--report", str(tmp_path / "report")],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:   # wait for the first live row
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:   # wait for the first live row ("   1.0 ..." or, when late, "1.1")
         line = process.stdout.readline()
-        if line.strip().startswith("1.0"):
+        if re.match(r"\s*\d+\.\d\s", line) or not line:
             break
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    try:
+        stdout, stderr = process.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        pytest.fail("still running 90 s after SIGINT; stdout ends:\n{}\nstderr:\n{}".format(
+            stdout[-1500:], stderr[-1500:]))
+    assert "interrupted: stopping and writing the report" in stdout
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     summary = json.loads((tmp_path / "report" / "summary.json").read_text())

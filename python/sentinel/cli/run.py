@@ -7,6 +7,7 @@
 flowgraph with a live table and a report; `sentinel demo` is its simulated default."""
 
 import json
+import signal
 import time
 
 
@@ -63,18 +64,23 @@ def run(args):
         source.description, " + ".join(args.models), args.duration,
         "; detections on " + args.publish if args.publish else ""))
     print(HEADER)
-    session.start()
-    interrupted = False
+    # Ctrl-C only sets a flag that the loop polls (no lock is taken in the handler): a
+    # KeyboardInterrupt raised inside library code could be swallowed there
+    interrupts = []
+    previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: interrupts.append(signum))
     try:
+        session.start()
         next_row = args.interval
-        while session.elapsed() < args.duration:
+        while session.elapsed() < args.duration and not interrupts:
             time.sleep(min(0.1, max(0.0, next_row - session.elapsed())))
-            if session.elapsed() >= next_row:
+            if session.elapsed() >= next_row and not interrupts:
                 print(format_row(session.status()), flush=True)
                 next_row += args.interval
-    except KeyboardInterrupt:
-        interrupted = True
-        print("interrupted: stopping and writing the report")
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+    interrupted = bool(interrupts)
+    if interrupted:
+        print("interrupted: stopping and writing the report", flush=True)
     seconds = session.elapsed()
     session.stop()
     stats = {name: block.stats() for name, block in session.blocks.items()}
