@@ -14,6 +14,7 @@ import torch
 
 from gnuradio import sentinel
 from gnuradio.sentinel import data
+from gnuradio.sentinel.data import unknown
 from gnuradio.sentinel.nn import amc as amc_nn
 from gnuradio.sentinel.nn import htrd as htrd_nn
 from gnuradio.sentinel.runtime import ModelBundle
@@ -141,22 +142,28 @@ def test_shipped_bundle_rejects_10_percent_of_benign_and_resists_transferred_att
     assert safe[fooled].mean() > 0.45
 
 
-def test_background_windows_are_unit_power_white_then_band_limited():
-    windows = htrd_train.background_windows(40, 128, np.random.default_rng(0))
-    assert windows.shape == (40, 2, 128) and windows.dtype == np.float32
-    np.testing.assert_allclose((windows ** 2).sum(axis=(1, 2)), 128.0, rtol=1e-4)
-    spectrum = np.abs(np.fft.fft(_to_complex(windows), axis=1)) ** 2
+def test_background_windows_are_white_then_band_limited():
+    windows = unknown.background_windows(40, 128, np.random.default_rng(0))
+    assert windows.shape == (40, 128) and windows.dtype == np.complex64
+    spectrum = np.abs(np.fft.fft(windows, axis=1)) ** 2
     silent = (spectrum < 1e-6 * spectrum.max(axis=1, keepdims=True)).mean(axis=1)
-    assert np.all(silent[:20] == 0.0)                   # white: every frequency bin occupied
+    assert np.all(silent[:20] == 0.0)                          # white: every frequency bin occupied
     assert np.all((silent[20:] > 0.0) & (silent[20:] < 0.9))   # 10-100% of the band occupied
-    again = htrd_train.background_windows(40, 128, np.random.default_rng(0))
-    np.testing.assert_array_equal(windows, again)
+    np.testing.assert_array_equal(windows, unknown.background_windows(40, 128, np.random.default_rng(0)))
+
+
+@pytest.mark.parametrize("family", sorted(unknown.FAMILIES))
+def test_unknown_families_are_finite_and_seeded(family):
+    windows = unknown.FAMILIES[family](8, 128, np.random.default_rng(1))
+    assert windows.shape == (8, 128) and windows.dtype == np.complex64
+    assert np.all(np.isfinite(windows)) and np.all(np.mean(np.abs(windows) ** 2, axis=1) > 0.01)
+    np.testing.assert_array_equal(windows, unknown.FAMILIES[family](8, 128, np.random.default_rng(1)))
 
 
 def test_shipped_bundle_rejects_noise_and_records_it(fresh_10db):
     """An empty channel (white or band-limited noise, fresh seed) is rejected, not labelled."""
     htrd, bundle = _load("htrd")
-    noise = htrd_train.background_windows(400, 128, np.random.default_rng(8080))
+    noise = amc_nn.preprocess(unknown.background_windows(400, 128, np.random.default_rng(8080)), "power")
     with torch.no_grad():
         decided = htrd_nn.decide(htrd(torch.as_tensor(noise)).numpy(), bundle.card["thresholds"]["S0"])
     assert np.mean(decided[:200] == htrd_nn.REJECT) >= 0.95   # white
@@ -177,7 +184,7 @@ def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
     with torch.no_grad():
         undefended_correct = (undefended(torch.as_tensor(adv)).argmax(1) == yt).float().mean().item()
     # an empty channel last: receiver noise 20 dB below the signals' power (the block normalises it)
-    noise = 0.1 * _to_complex(htrd_train.background_windows(n, 128, np.random.default_rng(515)))
+    noise = 0.1 * _to_complex(amc_nn.preprocess(unknown.background_windows(n, 128, np.random.default_rng(515)), "power"))
     windows = np.concatenate([_to_complex(x[:n]), _to_complex(adv), noise])
     block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
     out, detections = run_model_block(block, windows.ravel())
@@ -269,6 +276,12 @@ def test_training_smoke_on_tiny_data(tmp_path):
     assert set(result["attack_curves"]["twofold"]) == {"two_condition_cross_entropy", "two_condition_margin",
                                                        "margin_on_cnn"}
     assert set(result["attack_curves"]["htrd"]) == {"eq5_as_written", "eq5", "margin_on_cnn"}
+    for name in ("htrd", "lsgna_nr"):
+        assert set(result["unknown_inputs"]["rejected"][name]) == set(unknown.FAMILIES)
+        transferred = result["transferred"][name]
+        assert all(len(curve) == len(result["transferred"]["pnr_db"]) for curve in transferred.values())
+        assert all(r <= s for r, s in zip(transferred["rejected"], transferred["rejected_or_correct"]) if r is not None)
+    assert recorded["transferred"] == result["transferred"]
     for name, per_attack in result["attack_curves"].items():
         for curve in per_attack.values():
             assert all(w <= a + 1e-12 for w, a in zip(result["curves"][name], curve))

@@ -165,20 +165,6 @@ def features(cnn, x, batch=1024):
         return torch.cat([cnn.features(torch.as_tensor(x[i:i + batch])) for i in range(0, len(x), batch)]).numpy()
 
 
-def background_windows(count, length, rng):
-    """`count` power-normalised noise windows (count, 2, length): the first half complex
-    white Gaussian noise, the rest noise band-limited to a random 10-100% of the band at
-    a random centre frequency (a receiver's filtered noise floor)."""
-    white = count // 2
-    noise = rng.standard_normal((count, length)) + 1j * rng.standard_normal((count, length))
-    spectrum = np.fft.fft(noise[white:], axis=1)
-    bandwidth = rng.uniform(0.1, 1.0, (count - white, 1))
-    centre = rng.uniform(-0.5, 0.5, (count - white, 1))
-    spectrum *= np.abs(np.fft.fftfreq(length)[None, :] - centre) < bandwidth / 2
-    noise[white:] = np.fft.ifft(spectrum, axis=1)
-    return amc_nn.preprocess(noise.astype(np.complex64), "power")
-
-
 def far_field_decision(model, threshold):
     """What the SVMs decide for features far from every support vector, where each score
     is its intercept: "reject" when every intercept is <= S0, else the accepted class."""
@@ -195,9 +181,12 @@ def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
     import torch
     from sklearn.svm import SVC
 
+    from ..data import unknown
+
     rng = np.random.default_rng(seed)
     pick = rng.permutation(len(x_train))[:config["svm_samples"]]
-    background = background_windows(config["svm_background"], x_train.shape[2], rng)
+    background = amc_nn.preprocess(unknown.background_windows(config["svm_background"], x_train.shape[2], rng),
+                                   "power")
     z = features(cnn, np.concatenate([x_train[pick], background])).astype(np.float64)
     labels = np.concatenate([y_train[pick], np.full(len(background), -1)])
     machines = [SVC(kernel="rbf", gamma=config["svm_gamma"], C=config["svm_C"],
@@ -271,7 +260,7 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
     """Train the four CNNs, the rejection SVMs and the detector; write the bundles."""
     import torch
 
-    from ..data import storage
+    from ..data import storage, unknown
     from ..runtime.bundle import save_bundle
 
     if threads:
@@ -312,7 +301,8 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
         model, threshold = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config, seed)
         arch = {"name": "htrd_vtcnn2_svm", "classes": 11, "length": 128, "features": 256,
                 "support_vectors": int(model.svm.support_vectors.shape[0])}
-        fresh_noise = background_windows(1000, x.shape[2], np.random.default_rng([seed, 1]))
+        fresh_noise = amc_nn.preprocess(
+            unknown.background_windows(1000, x.shape[2], np.random.default_rng([seed, 1])), "power")
         with torch.no_grad():
             decided = htrd_nn.decide(model(torch.as_tensor(x[valid])).numpy(), threshold)
             noise_decided = htrd_nn.decide(model(torch.as_tensor(fresh_noise)).numpy(), threshold)
@@ -413,9 +403,11 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
         timings[str(pnr)] = time.perf_counter() - began
         log("PNR {:>5}: ".format("none" if pnr is None else pnr) + "  ".join(
             "{} {:.3f}".format(k, v[-1]) for k, v in curves.items()))
+    rejection = rejection_checks({"htrd": (htrd, s0), "lsgna_nr": (lsgna, s0_lsgna)}, undefended, x, y, snr_db, steps)
+    log("rejection: " + json.dumps(rejection))
     result = {"data": str(data_path), "snr_db": snr_db, "attack_samples": int(len(x)), "pgd_steps": steps,
               "pnr_db": [None] + list(pnrs), "curves": curves, "attack_curves": attack_curves, "benign": benign,
-              "budgets_respected": norms_ok,
+              "budgets_respected": norms_ok, **rejection,
               "attack_seconds_per_pnr": timings, "S0": {"htrd": s0, "lsgna_nr": s0_lsgna},
               "twofold_threshold": ae_threshold}
     report = pathlib.Path(report_dir)
@@ -438,9 +430,53 @@ def record_in_card(htrd_bundle, result, command, data_command):
     from ..runtime.bundle import ModelBundle, set_card_entry
 
     keys = ("snr_db", "attack_samples", "pgd_steps", "pnr_db", "benign", "curves", "attack_curves",
-            "budgets_respected", "S0", "twofold_threshold")
+            "budgets_respected", "S0", "twofold_threshold", "unknown_inputs", "transferred")
     set_card_entry(ModelBundle.load(htrd_bundle).path, ("metrics", "security_evaluation"),
                    dict({k: result[k] for k in keys}, command=command, data_command=data_command))
+
+
+def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(-10, 0, 10, 20),
+                     unknown_windows=300, seed=2):
+    """What the rejecting defences ({name: (model, S0)}) reject besides benign windows:
+    - unknown_inputs: the fraction rejected of `unknown_windows` fresh windows of each
+      data.unknown family, power-normalised as the blocks do;
+    - transferred: margin PGD on the undefended VT-CNN2 at each PNR (x, y: the attacked
+      windows); of the windows it fools, the fraction each defence rejects, rejects or
+      classifies correctly, and rejects once the window is power-normalised."""
+    import torch
+
+    from ..data import unknown
+
+    def rejected(model, threshold, windows):
+        with torch.no_grad():
+            decided = htrd_nn.decide(model(windows).numpy(), threshold)
+        return decided == htrd_nn.REJECT, decided
+
+    rng = np.random.default_rng(seed)
+    families = {name: torch.as_tensor(amc_nn.preprocess(make(unknown_windows, x.shape[2], rng), "power"))
+                for name, make in unknown.FAMILIES.items()}
+    unknown_inputs = {"windows_per_family": unknown_windows, "seed": seed, "rejected": {
+        name: {family: float(rejected(model, s, windows)[0].mean()) for family, windows in families.items()}
+        for name, (model, s) in rejecting.items()}}
+    transferred = {"attack": "margin PGD on the undefended VT-CNN2, {} steps".format(steps),
+                   "pnr_db": list(transfer_pnrs), "fooled": [],
+                   **{name: {"rejected": [], "rejected_or_correct": [], "rejected_power_normalised": []}
+                      for name in rejecting}}
+    for pnr in transfer_pnrs:
+        xa = attacks.pgd_l2(attacks.margin_objective(undefended, y), x, attacks.attack_budget(x, snr_db, pnr),
+                            steps=steps)
+        normalised = xa * (xa.shape[2] / xa.flatten(1).pow(2).sum(1)).sqrt().view(-1, 1, 1)  # ||x||^2 = length
+        with torch.no_grad():
+            fooled = (undefended(xa).argmax(1) != y).numpy()
+        transferred["fooled"].append(float(fooled.mean()))
+        for name, (model, s) in rejecting.items():
+            out, decided = rejected(model, s, xa)
+            safe = out | (decided == y.numpy())
+            share = (lambda v: float(v[fooled].mean()) if fooled.any() else None)  # noqa: E731
+            transferred[name]["rejected"].append(share(out))
+            transferred[name]["rejected_or_correct"].append(share(safe))
+            transferred[name]["rejected_power_normalised"].append(share(rejected(model, s, normalised)[0]))
+    return {"unknown_inputs": unknown_inputs, "transferred": transferred}
 
 
 def _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, ae_threshold, y):
