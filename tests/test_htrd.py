@@ -152,12 +152,46 @@ def test_background_windows_are_white_then_band_limited():
     np.testing.assert_array_equal(windows, unknown.background_windows(40, 128, np.random.default_rng(0)))
 
 
+def _coherence(x, lag):
+    return np.abs(np.mean(x[:, lag:] * np.conj(x[:, :-lag]), axis=1)) / np.mean(np.abs(x) ** 2, axis=1)
+
+
+def _one_occupied_band(x):
+    """Some FFT bins empty, and the occupied ones contiguous (circularly)."""
+    spectrum = np.abs(np.fft.fft(x, axis=1))
+    occupied = spectrum > 1e-4 * spectrum.max(axis=1, keepdims=True)
+    edges = (occupied != np.roll(occupied, 1, axis=1)).sum(axis=1)
+    return np.all(~occupied.all(axis=1) & (edges == 2))
+
+
+def _constant_sweep(x):
+    """Phase with a constant, nonzero second difference: frequency rising linearly."""
+    curvature = np.diff(np.unwrap(np.angle(x), axis=1), 2, axis=1)
+    return np.all((np.ptp(curvature, axis=1) < 1e-3) & (np.median(curvature, axis=1) > 1e-3))
+
+
+UNKNOWN_FAMILY_SHAPES = {
+    # what makes each family what it is, per window
+    "white_noise": lambda x: np.all((_coherence(x, 1) < 0.35) & (_coherence(x, 64) < 0.35))
+    and abs(np.mean(np.abs(x) ** 2) - 1) < 0.1,
+    "band_limited_noise": _one_occupied_band,
+    "tone": lambda x: np.all(_coherence(x, 1) > 0.95),
+    "chirp": lambda x: np.allclose(np.abs(x), 1, atol=1e-5) and _constant_sweep(x),
+    "ofdm": lambda x: np.allclose(x[:, 64:], x[:, :64]) and abs(np.mean(np.abs(x) ** 2) - 1) < 1e-5,
+    "impulsive_noise": lambda x: 0.02 < np.mean(np.abs(x) > 20 * np.median(np.abs(x))) < 0.08,
+}
+
+
 @pytest.mark.parametrize("family", sorted(unknown.FAMILIES))
-def test_unknown_families_are_finite_and_seeded(family):
+def test_unknown_families_are_finite_seeded_and_what_they_say(family):
     windows = unknown.FAMILIES[family](8, 128, np.random.default_rng(1))
     assert windows.shape == (8, 128) and windows.dtype == np.complex64
     assert np.all(np.isfinite(windows)) and np.all(np.mean(np.abs(windows) ** 2, axis=1) > 0.01)
     np.testing.assert_array_equal(windows, unknown.FAMILIES[family](8, 128, np.random.default_rng(1)))
+    assert UNKNOWN_FAMILY_SHAPES[family](windows)
+    others = [name for name in unknown.FAMILIES if name != family and UNKNOWN_FAMILY_SHAPES[family](
+        unknown.FAMILIES[name](8, 128, np.random.default_rng(1)))]
+    assert not others, "{}'s check also accepts {}".format(family, others)
 
 
 def test_shipped_bundle_rejects_noise_and_records_it(fresh_10db):
@@ -184,7 +218,8 @@ def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
     with torch.no_grad():
         undefended_correct = (undefended(torch.as_tensor(adv)).argmax(1) == yt).float().mean().item()
     # an empty channel last: receiver noise 20 dB below the signals' power (the block normalises it)
-    noise = 0.1 * _to_complex(amc_nn.preprocess(unknown.background_windows(n, 128, np.random.default_rng(515)), "power"))
+    noise = 0.1 * _to_complex(amc_nn.preprocess(unknown.background_windows(n, 128, np.random.default_rng(515)),
+                                                 "power"))
     windows = np.concatenate([_to_complex(x[:n]), _to_complex(adv), noise])
     block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
     out, detections = run_model_block(block, windows.ravel())

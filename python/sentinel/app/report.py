@@ -53,15 +53,15 @@ def adversarial_summary(detections, truth):
     segments, total = truth
     out = {}
     for name in ("amc", "htrd"):
-        groups = collections.defaultdict(list)
+        groups, anomalies = collections.defaultdict(list), collections.defaultdict(list)
         for d in detections.get(name, []):
             if d.get("label") is None or d.get("flags"):
                 continue
             label = scenario.label_at(segments, d["offset"], d["length"], total)
-            if label is None or (label in scenario.ANOMALIES and name != "htrd"):
+            if label is None:
                 continue
             if label in scenario.ANOMALIES:
-                groups[label.lower().replace("-", "_")].append((None, d["label"]))
+                anomalies[label.lower().replace("-", "_")].append(d["label"])
                 continue
             adversarial = label.startswith(scenario.ADVERSARIAL_PREFIX)
             original = label[len(scenario.ADVERSARIAL_PREFIX):] if adversarial else label
@@ -69,10 +69,13 @@ def adversarial_summary(detections, truth):
         for group, pairs in groups.items():
             key = "{}_{}".format(name, group)
             out[key + "_windows"] = len(pairs)
-            if pairs[0][0] is not None:
-                out[key + "_correct"] = float(np.mean([t == p for t, p in pairs]))
+            out[key + "_correct"] = float(np.mean([t == p for t, p in pairs]))
             if name == "htrd":
                 out[key + "_rejected"] = float(np.mean([p == "reject" for _, p in pairs]))
+        if name == "htrd":   # no class fits an anomaly: only rejection counts
+            for group, predicted in anomalies.items():
+                out["htrd_{}_windows".format(group)] = len(predicted)
+                out["htrd_{}_rejected".format(group)] = float(np.mean([p == "reject" for p in predicted]))
     return out
 
 

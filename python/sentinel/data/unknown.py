@@ -24,7 +24,8 @@ def _band_limit(noise, bandwidth, centre):
 
 def background_windows(count, length, rng):
     """The rejection SVMs' noise windows: the first half complex white Gaussian noise,
-    the rest band-limited to a random 10-100% of the band at a random centre."""
+    the rest band-limited to a random 10-100% of the band at a random centre. Not built
+    from white_noise/band_limited_noise: its draw order is what the shipped SVMs saw."""
     white = count // 2
     noise = rng.standard_normal((count, length)) + 1j * rng.standard_normal((count, length))
     bandwidth = rng.uniform(0.1, 1.0, (count - white, 1))

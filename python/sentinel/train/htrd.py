@@ -465,14 +465,17 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
     for pnr in transfer_pnrs:
         xa = attacks.pgd_l2(attacks.margin_objective(undefended, y), x, attacks.attack_budget(x, snr_db, pnr),
                             steps=steps)
-        normalised = xa * (xa.shape[2] / xa.flatten(1).pow(2).sum(1)).sqrt().view(-1, 1, 1)  # ||x||^2 = length
+        normalised = torch.as_tensor(amc_nn.preprocess((xa[:, 0] + 1j * xa[:, 1]).numpy(), "power"))
         with torch.no_grad():
             fooled = (undefended(xa).argmax(1) != y).numpy()
         transferred["fooled"].append(float(fooled.mean()))
+
+        def share(flags):
+            return float(flags[fooled].mean()) if fooled.any() else None
+
         for name, (model, s) in rejecting.items():
             out, decided = rejected(model, s, xa)
             safe = out | (decided == y.numpy())
-            share = (lambda v: float(v[fooled].mean()) if fooled.any() else None)  # noqa: E731
             transferred[name]["rejected"].append(share(out))
             transferred[name]["rejected_or_correct"].append(share(safe))
             transferred[name]["rejected_power_normalised"].append(share(rejected(model, s, normalised)[0]))
