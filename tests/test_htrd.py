@@ -14,7 +14,7 @@ import torch
 
 from gnuradio import sentinel
 from gnuradio.sentinel import data
-from gnuradio.sentinel.data import unknown
+from gnuradio.sentinel.data import modulators, unknown
 from gnuradio.sentinel.nn import amc as amc_nn
 from gnuradio.sentinel.nn import htrd as htrd_nn
 from gnuradio.sentinel.runtime import ModelBundle
@@ -37,9 +37,11 @@ def fresh_10db(tmp_path_factory):
 
 
 def _load(name):
+    """A VT-CNN2 bundle -> (model, bundle); an HTRD bundle -> (htrd_nn.Rejector, bundle)."""
     bundle = ModelBundle.load(name)
     if bundle.kind == "htrd":
-        return bundle.load_into(htrd_nn.build(bundle.card["architecture"])).eval(), bundle
+        model = bundle.load_into(htrd_nn.build(bundle.card["architecture"])).eval()
+        return htrd_nn.Rejector.from_card(model, bundle.card), bundle
     return bundle.load_into(amc_nn.build(bundle.card["architecture"])).eval(), bundle
 
 
@@ -60,10 +62,59 @@ def test_torch_svm_equals_scikit_learn():
     expected = np.stack([m.decision_function(probe) for m in machines], axis=1)
     got = head(torch.as_tensor(probe)).numpy()
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    # proximity: the kernel value to the nearest support vector, by brute force
+    vectors = np.concatenate([m.support_vectors_ for m in machines])
+    nearest = ((probe[:, None, :] - vectors[None]) ** 2).sum(2).min(1)
+    _, proximity = head.scores_and_proximity(torch.as_tensor(probe))
+    np.testing.assert_allclose(proximity.numpy(), np.exp(-0.01 * nearest), rtol=1e-9)
     # gradients flow through the SVM for the white-box attack
     z_t = torch.as_tensor(probe[:3], dtype=torch.float32).requires_grad_(True)
     head(z_t).sum().backward()
     assert torch.all(torch.isfinite(z_t.grad)) and z_t.grad.abs().sum() > 0
+
+
+def test_decide_rejects_on_score_or_proximity():
+    scores = np.array([[0.5, -1.0], [-0.8, -0.9], [0.2, 0.7], [0.3, 0.1]])
+    proximity = np.array([0.9, 0.9, 0.05, 0.31])
+    assert htrd_nn.decide(scores, -0.5).tolist() == [0, htrd_nn.REJECT, 1, 0]
+    assert htrd_nn.decide(scores, -0.5, proximity, 0.3).tolist() == [0, htrd_nn.REJECT, htrd_nn.REJECT, 0]
+
+
+def test_far_field_decision_is_reject_with_a_proximity_floor():
+    model = htrd_nn.HTRD(11, 128, 3)
+    model.svm.intercept.copy_(torch.linspace(-1.0, 0.0, 11, dtype=torch.float64))   # the last class highest
+    assert htrd_train.far_field_decision(model, -0.5) == modulators.CLASSES[-1]
+    assert htrd_train.far_field_decision(model, 0.1) == "reject"
+    assert htrd_train.far_field_decision(model, -0.5, min_proximity=0.2) == "reject"
+
+
+def test_fit_rejection_splits_the_benign_reject_rate_between_floor_and_s0():
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    cnn = amc_nn.VTCNN2(11, 128).eval()
+    x = rng.normal(size=(600, 2, 128)).astype(np.float32)
+    y = rng.integers(0, 11, 600)
+    config = dict(htrd_train.CONFIG, svm_samples=200, svm_background=50, reject_rate=0.1, proximity_reject_rate=0.02)
+    model, threshold, floor = htrd_train.fit_rejection(cnn, x[:200], y[:200], x[200:], config)
+    with torch.no_grad():
+        scores, proximity = model.scores_and_proximity(torch.as_tensor(x[200:]))
+    far = proximity.numpy() < floor
+    low = scores.max(1).values.numpy() <= threshold
+    assert far.sum() == 8                       # 2% of 400 calibration windows
+    assert (far | low).sum() in (40, 41)        # 10% in all (the quantile's own window may tie)
+    config["proximity_reject_rate"] = 0.0
+    _, threshold0, floor0 = htrd_train.fit_rejection(cnn, x[:200], y[:200], x[200:], config)
+    assert floor0 == 0.0 and threshold0 == pytest.approx(np.quantile(scores.max(1).values.numpy(), 0.1))
+
+
+def test_rejection_escape_objective_pays_for_a_window_below_the_proximity_floor():
+    y = torch.tensor([0, 0])
+    scores = torch.tensor([[0.1, 0.4], [0.1, 0.4]], dtype=torch.float64)
+    proximity = torch.tensor([0.5, 0.05], dtype=torch.float64)
+    plain = attacks.rejection_escape_objective(lambda _: scores, y, -0.5)(None)
+    floored = attacks.rejection_escape_objective(lambda _: (scores, proximity), y, -0.5, min_proximity=0.1)(None)
+    assert plain.tolist() == pytest.approx([0.3, 0.3])
+    assert floored.tolist() == pytest.approx([0.3, 0.3 + np.log(0.5)])
 
 
 def test_attack_budget_formula():
@@ -125,21 +176,40 @@ def test_shipped_bundle_rejects_10_percent_of_benign_and_resists_transferred_att
     those. It does NOT reject most of them (measured about 10%, docs/htrd.md): the issue's
     "rejects most" target is missed, and this test asserts what holds."""
     _, x, y = fresh_10db
-    htrd, bundle = _load("htrd")
+    htrd, _ = _load("htrd")
     undefended, _ = _load("vtcnn2")
-    s0 = bundle.card["thresholds"]["S0"]
     xt, yt = torch.as_tensor(x), torch.as_tensor(y)
-    with torch.no_grad():
-        benign = htrd_nn.decide(htrd(xt).numpy(), s0)
+    benign = htrd(xt)
     assert 0.05 <= np.mean(benign == htrd_nn.REJECT) <= 0.15
     adv = attacks.pgd_l2(attacks.cross_entropy_objective(undefended, yt), xt,
                          attacks.attack_budget(xt, SNR_DB, -10.0), steps=10)
     with torch.no_grad():
         fooled = (undefended(adv).argmax(1) != yt).numpy()
-        decided = htrd_nn.decide(htrd(adv).numpy(), s0)
+    decided = htrd(adv)
     assert fooled.mean() > 0.35
     safe = (decided == htrd_nn.REJECT) | (decided == y)
     assert safe[fooled].mean() > 0.45
+
+
+def test_shipped_bundle_rejects_strong_windows_crafted_against_the_undefended_model(fresh_10db):
+    """Margin PGD on an undefended VT-CNN2 (the shipped `vtcnn2`) at PNR +20 dB fools it
+    on nearly every window and drives the features far from every support vector, where
+    the proximity floor rejects them (measured on this fresh set: 100%). Power-normalised
+    first, as the block does, fewer are far enough: measured 27% here (67% for windows
+    crafted against HTRD's own undefended baseline, docs/htrd.md). Weaker windows
+    (PNR <= 0 dB) stay among the training features and about 10% are rejected."""
+    _, x, y = fresh_10db
+    htrd, _ = _load("htrd")
+    undefended, _ = _load("vtcnn2")
+    xt, yt = torch.as_tensor(x), torch.as_tensor(y)
+    adv = attacks.pgd_l2(attacks.margin_objective(undefended, yt), xt, attacks.attack_budget(xt, SNR_DB, 20.0),
+                         steps=20)
+    with torch.no_grad():
+        fooled = (undefended(adv).argmax(1) != yt).numpy()
+    normalised = torch.as_tensor(amc_nn.preprocess(_to_complex(adv.numpy()), "power"))
+    assert fooled.mean() > 0.95
+    assert np.mean(htrd(adv)[fooled] == htrd_nn.REJECT) > 0.9
+    assert np.mean(htrd(normalised)[fooled] == htrd_nn.REJECT) > 0.2   # the block's view: a minority
 
 
 def test_background_windows_are_white_then_band_limited():
@@ -198,13 +268,12 @@ def test_shipped_bundle_rejects_noise_and_records_it(fresh_10db):
     """An empty channel (white or band-limited noise, fresh seed) is rejected, not labelled."""
     htrd, bundle = _load("htrd")
     noise = amc_nn.preprocess(unknown.background_windows(400, 128, np.random.default_rng(8080)), "power")
-    with torch.no_grad():
-        decided = htrd_nn.decide(htrd(torch.as_tensor(noise)).numpy(), bundle.card["thresholds"]["S0"])
+    decided = htrd(torch.as_tensor(noise))
     assert np.mean(decided[:200] == htrd_nn.REJECT) >= 0.95   # white
     assert np.mean(decided[200:] == htrd_nn.REJECT) >= 0.85   # band-limited
     assert bundle.card["training"]["config"]["svm_background"] == 1000
     assert bundle.card["metrics"]["noise_reject_rate"] >= 0.9
-    assert bundle.card["metrics"]["far_field_decision"] in ["reject"] + bundle.card["outputs"]["classes"]
+    assert bundle.card["metrics"]["far_field_decision"] == "reject"
 
 
 def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
@@ -223,10 +292,11 @@ def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
     windows = np.concatenate([_to_complex(x[:n]), _to_complex(adv), noise])
     block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
     out, detections = run_model_block(block, windows.ravel())
-    with torch.no_grad():
-        offline = htrd_nn.decide(htrd(torch.as_tensor(amc_nn.preprocess(windows, "power"))).numpy(),
-                                 bundle.card["thresholds"]["S0"])
+    offline = htrd(torch.as_tensor(amc_nn.preprocess(windows, "power")))
     np.testing.assert_array_equal(out, offline)
+    floor = bundle.card["thresholds"]["min_proximity"]
+    assert all(d["min_proximity"] == floor and 0.0 <= d["proximity"] <= 1.0 for d in detections)
+    assert all(d["rejected"] == (d["score"] <= d["S0"] or d["proximity"] < floor) for d in detections)
     assert [d["offset"] for d in detections] == [128 * i for i in range(3 * n)]
     rejected = np.array([d["rejected"] for d in detections])
     safe = rejected[:2 * n] | (out[:2 * n] == np.concatenate([y[:n], y[:n]]))
@@ -247,6 +317,11 @@ def test_block_bad_input(tmp_path):
     (folder / card["weights"]["file"]).write_bytes((ModelBundle.load("htrd").path / card["weights"]["file"]).read_bytes())
     with pytest.raises(Exception, match="S0"):
         sentinel.htrd_classifier(str(folder))
+    card = json.loads((ModelBundle.load("htrd").path / "card.json").read_text())
+    card["thresholds"]["min_proximity"] = 1.5
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(Exception, match=r"thresholds.min_proximity 1.5; allowed: a number, 0 <= floor < 1"):
+        sentinel.htrd_classifier(str(folder))
     samples = np.ones(128 * 4, np.complex64)
     samples[130] = np.nan
     block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
@@ -262,6 +337,8 @@ def test_block_bad_input(tmp_path):
     ({"svm_background": -1}, r"svm_background: -1; allowed: a whole number of noise windows >= 0"),
     ({"svm_background": 2.5}, r"svm_background: 2.5; allowed: a whole number of noise windows >= 0"),
     ({"svm_class_weight": "auto"}, r"svm_class_weight: 'auto'; allowed: None, 'balanced'"),
+    ({"proximity_reject_rate": 0.1}, r"proximity_reject_rate: 0.1; allowed: 0 <= rate < reject_rate \(0.1\)"),
+    ({"proximity_reject_rate": -0.01}, r"proximity_reject_rate: -0.01; allowed: 0 <= rate < reject_rate"),
 ])
 def test_training_refuses_bad_settings(tmp_path, config, expected):
     with pytest.raises(ValueError, match=expected):
@@ -296,7 +373,9 @@ def test_training_smoke_on_tiny_data(tmp_path):
     assert set(results) == {"lsgna_nr", "htrd"}
     assert {"noise_reject_rate", "far_field_decision"} <= set(results["htrd"])
     block = sentinel.htrd_classifier(str(tmp_path / "htrd"), device="cpu")
-    assert block.threshold == ModelBundle.load(tmp_path / "htrd").card["thresholds"]["S0"]
+    thresholds = ModelBundle.load(tmp_path / "htrd").card["thresholds"]
+    assert block.threshold == thresholds["S0"] and block.min_proximity == thresholds["min_proximity"] > 0
+    assert results["htrd"]["far_field_decision"] == "reject"
     for name in ("undefended", "adversarial", "lsgna_nr", "twofold_detector"):
         assert (tmp_path / "baselines" / name / "card.json").is_file()
     # the evaluation: every defence meets each of its attacks; a window counts only if it

@@ -17,11 +17,13 @@ def _nn():
 
 
 class htrd_classifier(model_block):
-    """Class index per window, or -1 when the top SVM score is not above S0 (reject).
+    """Class index per window, or -1 (reject) when the top SVM score is not above S0
+    or the window's proximity to the training features is below the card's floor.
 
     detections: label (a class name or "reject"), class_index (-1 on reject),
     best_class (the top SVM class even when rejected), score (the top SVM score),
-    scores (all 11), S0, rejected. `reject_rate()` is the fraction of scored windows
+    scores (all 11), S0, proximity (kernel value to the nearest support vector, 0..1),
+    min_proximity, rejected. `reject_rate()` is the fraction of scored windows
     rejected so far.
     """
 
@@ -45,25 +47,33 @@ class htrd_classifier(model_block):
         if "S0" not in bundle.card["thresholds"]:
             raise BundleError("model: {} has no thresholds.S0 (the rejection threshold)".format(bundle.path))
         self.threshold = float(bundle.card["thresholds"]["S0"])
+        floor = bundle.card["thresholds"].get("min_proximity", 0.0)
+        if not isinstance(floor, (int, float)) or not 0.0 <= floor < 1.0:
+            raise BundleError("model: {} has thresholds.min_proximity {!r}; allowed: a number, 0 <= floor < 1 "
+                              "(0 = no floor)".format(bundle.path, floor))
+        self.min_proximity = float(floor)
 
     def build_model(self, bundle):
-        return _nn()[1].build(bundle.card["architecture"])
+        return _nn()[1].build(bundle.card["architecture"], proximity_column=True)
 
     def preprocess(self, windows):
         return _nn()[0].preprocess(windows, "power")
 
-    def describe(self, scores):
-        scores = np.asarray(scores, np.float64)
+    def describe(self, outputs):
+        outputs = np.asarray(outputs, np.float64)
+        scores, proximity = outputs[:, :-1], outputs[:, -1]
         best = scores.argmax(axis=1)
         top = scores.max(axis=1)
-        rejected = top <= self.threshold
+        rejected = (top <= self.threshold) | (proximity < self.min_proximity)
         with self._lock:
             self._rejected += int(rejected.sum())
             self._decided += len(rejected)
         values = np.where(rejected, -1, best).astype(np.float32)
         fields = [{"label": "reject" if r else self.classes[b], "class_index": -1 if r else b,
-                   "best_class": self.classes[b], "score": t, "scores": s, "S0": self.threshold, "rejected": r}
-                  for b, t, s, r in zip(best.tolist(), top.tolist(), scores.tolist(), rejected.tolist())]
+                   "best_class": self.classes[b], "score": t, "scores": s, "S0": self.threshold,
+                   "proximity": p, "min_proximity": self.min_proximity, "rejected": r}
+                  for b, t, s, p, r in zip(best.tolist(), top.tolist(), scores.tolist(), proximity.tolist(),
+                                           rejected.tolist())]
         return values, fields
 
     def reject_rate(self):

@@ -108,6 +108,9 @@ def add_parser(sub):
     htrd.add_argument("--svm-class-weight", choices=("none", "balanced"),
                       help="balanced: weigh each SVM's class like all the others together, so inputs far from "
                            "every training feature are rejected (costs benign accuracy; default none)")
+    htrd.add_argument("--proximity-reject-rate", type=float,
+                      help="share of benign calibration windows rejected for lying far from every support vector "
+                           "(0 <= rate < 0.1; S0 rejects the rest of the 10%%; default 0.01; 0: no floor)")
     htrd.add_argument("--seed", type=int, default=1)
     htrd.add_argument("--split-seed", type=int, default=0)
     htrd.add_argument("--checkpoint-dir")
@@ -252,7 +255,8 @@ def run_train_htrd(args):
 
     config = {"per_cell": args.per_cell, "min_snr_db": args.min_snr, "epochs": args.epochs,
               "eps_max_pnr_db": args.eps_max_pnr}
-    for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction", "svm_background"):
+    for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction", "svm_background",
+                "proximity_reject_rate"):
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)
     if args.svm_class_weight is not None:

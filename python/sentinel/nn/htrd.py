@@ -4,7 +4,10 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 """HTRD (Zhang et al., IEEE WCL 2022): a VT-CNN2 whose last feature layer feeds
-one-vs-all RBF-SVMs; the input is rejected when the top SVM score is not above S0.
+one-vs-all RBF-SVMs; the input is rejected when the top SVM score is not above S0,
+or when its proximity (the kernel value to the nearest support vector) is below a
+floor: far from every support vector each score tends to its intercept, and an
+intercept above S0 would accept what is unlike all training data.
 
 The SVMs are fitted with scikit-learn and re-expressed here as buffers (support
 vectors, dual coefficients, intercepts, gamma), so the block needs no scikit-learn
@@ -50,36 +53,74 @@ class RBFSVMScores(nn.Module):
         head.gamma.fill_(float(gamma))
         return head
 
-    def forward(self, z):
+    def scores_and_proximity(self, z):
+        """(scores (B, C), proximity (B,)): proximity = max_i exp(-gamma ||z - v_i||^2)."""
         z = z.to(torch.float64)
         distance = (z * z).sum(1, keepdim=True) - 2.0 * z @ self.support_vectors.T \
             + (self.support_vectors * self.support_vectors).sum(1)[None, :]
         kernel = torch.exp(-self.gamma * distance.clamp_min(0.0))
-        return kernel @ self.dual_coef.T + self.intercept[None, :]
+        return kernel @ self.dual_coef.T + self.intercept[None, :], kernel.max(1).values
+
+    def forward(self, z):
+        return self.scores_and_proximity(z)[0]
 
 
 class HTRD(nn.Module):
-    """VT-CNN2 features -> SVM scores (B, C). `logits` gives the CNN's own head."""
+    """VT-CNN2 features -> SVM scores (B, C); with `proximity_column`, (B, C + 1) with
+    the proximity last (one output tensor for the block's inference backends).
+    `logits` gives the CNN's own head."""
 
-    def __init__(self, classes=11, length=128, support_vectors=1, features=256):
+    def __init__(self, classes=11, length=128, support_vectors=1, features=256, proximity_column=False):
         super().__init__()
         self.cnn = VTCNN2(classes, length)
         self.svm = RBFSVMScores(support_vectors, classes, features)
+        self.proximity_column = proximity_column
 
     def forward(self, x):
-        return self.svm(self.cnn.features(x))
+        if not self.proximity_column:
+            return self.svm(self.cnn.features(x))
+        scores, proximity = self.svm.scores_and_proximity(self.cnn.features(x))
+        return torch.cat([scores, proximity[:, None]], 1)
+
+    def scores_and_proximity(self, x):
+        return self.svm.scores_and_proximity(self.cnn.features(x))
 
     def logits(self, x):
         return self.cnn(x)
 
 
-def build(architecture):
+def build(architecture, proximity_column=False):
     arch = dict(architecture)
-    return HTRD(arch.get("classes", 11), arch.get("length", 128), arch["support_vectors"], arch.get("features", 256))
+    return HTRD(arch.get("classes", 11), arch.get("length", 128), arch["support_vectors"], arch.get("features", 256),
+                proximity_column)
 
 
-def decide(scores, threshold):
-    """SVM scores (B, C) -> class index, or REJECT when the top score <= S0."""
+def decide(scores, threshold, proximity=None, min_proximity=0.0):
+    """SVM scores (B, C) -> class index, or REJECT when the top score <= S0 or the
+    proximity is below min_proximity."""
     scores = np.asarray(scores)
     best = scores.argmax(axis=1)
-    return np.where(scores.max(axis=1) > threshold, best, REJECT)
+    accepted = scores.max(axis=1) > threshold
+    if proximity is not None:
+        accepted &= np.asarray(proximity) >= min_proximity
+    return np.where(accepted, best, REJECT)
+
+
+class Rejector:
+    """An HTRD-style model with its thresholds: decisions, and the attack's view of them."""
+
+    def __init__(self, model, threshold, min_proximity=0.0):
+        self.model = model
+        self.threshold = float(threshold)
+        self.min_proximity = float(min_proximity)
+
+    @classmethod
+    def from_card(cls, model, card):
+        thresholds = card["thresholds"]
+        return cls(model, thresholds["S0"], thresholds.get("min_proximity", 0.0))
+
+    def __call__(self, x):
+        """Class index per window, or REJECT (no gradients)."""
+        with torch.no_grad():
+            scores, proximity = self.model.scores_and_proximity(x)
+        return decide(scores.numpy(), self.threshold, proximity.numpy(), self.min_proximity)

@@ -71,12 +71,20 @@ def margin_objective(logits_fn, y):
 LOSSES = {"cross_entropy": cross_entropy_objective, "margin": margin_objective}
 
 
-def rejection_escape_objective(scores_fn, y, threshold):
+def rejection_escape_objective(scores_fn, y, threshold, min_proximity=0.0):
     """Eq. (5) against a rejecting classifier: the best wrong class must beat both the
-    true class and the reject score S0. Maximises max_{j != y} s_j - max(s_y, S0)."""
+    true class and the reject score S0. Maximises max_{j != y} s_j - max(s_y, S0).
+    When scores_fn returns (scores, proximity), a window whose proximity is below
+    min_proximity is rejected too, so the objective adds log(proximity / min_proximity)
+    while it is below that floor (0 above it)."""
     def objective(xa):
-        true, wrong = _true_and_best_wrong(scores_fn(xa), y)
-        return wrong - torch.clamp(true, min=threshold)
+        out = scores_fn(xa)
+        scores, proximity = out if isinstance(out, tuple) else (out, None)
+        true, wrong = _true_and_best_wrong(scores, y)
+        value = wrong - torch.clamp(true, min=threshold)
+        if proximity is not None and min_proximity > 0:
+            value = value + torch.clamp(torch.log(proximity.clamp_min(1e-300) / min_proximity), max=0.0)
+        return value
     return objective
 
 

@@ -20,6 +20,10 @@ detector, undefended), neural rejection, and the white-box security evaluation.
   The SVMs also see `svm_background` noise windows (white and band-limited, unit power:
   an empty channel after the block's power normalisation) as a class of their own, so
   noise is rejected instead of labelled (without them every noise window was "WBFM").
+  A window is also rejected when its proximity (kernel value to the nearest support
+  vector) is below a floor set on `proximity_reject_rate` of the calibration windows;
+  S0 then rejects the rest of `reject_rate`. Far from all support vectors every score
+  tends to its intercept, and one intercept above S0 accepted such windows as a class.
 
 Inputs are power-normalised (unit mean power per complex sample, ||x||^2 = 128), so
 eps budgets are in those units: PNR 0 dB at 10 dB SNR is eps = sqrt(128/11) = 3.41.
@@ -42,7 +46,7 @@ CONFIG = {
     "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
     "smoothing_c": 0.156, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
     "svm_samples": 2000, "svm_background": 1000, "svm_class_weight": None,
-    "reject_rate": 0.1, "ae_epochs": 20, "calibration_snr_db": 10.0,
+    "reject_rate": 0.1, "proximity_reject_rate": 0.01, "ae_epochs": 20, "calibration_snr_db": 10.0,
 }
 
 
@@ -165,18 +169,20 @@ def features(cnn, x, batch=1024):
         return torch.cat([cnn.features(torch.as_tensor(x[i:i + batch])) for i in range(0, len(x), batch)]).numpy()
 
 
-def far_field_decision(model, threshold):
-    """What the SVMs decide for features far from every support vector, where each score
-    is its intercept: "reject" when every intercept is <= S0, else the accepted class."""
+def far_field_decision(model, threshold, min_proximity=0.0):
+    """What is decided for features far from every support vector, where each score is
+    its intercept and the proximity 0: "reject" when there is a proximity floor or every
+    intercept is <= S0, else the accepted class."""
     from ..data.modulators import CLASSES
 
     intercepts = model.svm.intercept.numpy()
-    return "reject" if intercepts.max() <= threshold else CLASSES[int(intercepts.argmax())]
+    return "reject" if min_proximity > 0 or intercepts.max() <= threshold else CLASSES[int(intercepts.argmax())]
 
 
 def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
     """One-vs-all RBF-SVMs on the CNN's features, with `svm_background` noise windows as
-    negatives of every machine; S0 rejects `reject_rate` of x_calibration.
+    negatives of every machine. Returns (model, S0, min_proximity): the proximity floor
+    rejects `proximity_reject_rate` of x_calibration, and S0 the rest of `reject_rate`.
     svm_class_weight "balanced" weighs each machine's one class like its ten others."""
     import torch
     from sklearn.svm import SVC
@@ -197,9 +203,13 @@ def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
     model.svm.load_state_dict(head.state_dict())
     model.eval()
     with torch.no_grad():
-        top = model(torch.as_tensor(x_calibration)).max(1).values.numpy()
-    threshold = float(np.quantile(top, config["reject_rate"]))
-    return model, threshold
+        scores, proximity = model.scores_and_proximity(torch.as_tensor(x_calibration))
+    top, proximity = scores.max(1).values.numpy(), proximity.numpy()
+    floor = float(np.quantile(proximity, config["proximity_reject_rate"])) if config["proximity_reject_rate"] else 0.0
+    near = proximity >= floor
+    rest = (config["reject_rate"] - np.mean(~near)) / np.mean(near)
+    threshold = float(np.quantile(top[near], min(max(rest, 0.0), 1.0)))
+    return model, threshold, floor
 
 
 def train_detector(x, train, calibration, config, seed=1, log=print):
@@ -251,6 +261,9 @@ def check_config(config):
             or config["svm_background"] < 0:
         raise ValueError("svm_background: {!r}; allowed: a whole number of noise windows >= 0".format(
             config["svm_background"]))
+    if not 0.0 <= config["proximity_reject_rate"] < config["reject_rate"]:
+        raise ValueError("proximity_reject_rate: {}; allowed: 0 <= rate < reject_rate ({})".format(
+            config["proximity_reject_rate"], config["reject_rate"]))
     if config["svm_class_weight"] not in (None, "balanced"):
         raise ValueError("svm_class_weight: {!r}; allowed: None, 'balanced'".format(config["svm_class_weight"]))
 
@@ -298,27 +311,28 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
     save_bundle(output_dir / "twofold_detector", card, ae)
     results = {}
     for kind, name, folder in (("lsgna", "lsgna_nr", output_dir / "lsgna_nr"), ("cat", "htrd", htrd_output)):
-        model, threshold = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config, seed)
+        model, threshold, floor = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config, seed)
+        rejector = htrd_nn.Rejector(model, threshold, floor)
         arch = {"name": "htrd_vtcnn2_svm", "classes": 11, "length": 128, "features": 256,
                 "support_vectors": int(model.svm.support_vectors.shape[0])}
         fresh_noise = amc_nn.preprocess(
             unknown.background_windows(1000, x.shape[2], np.random.default_rng([seed, 1])), "power")
-        with torch.no_grad():
-            decided = htrd_nn.decide(model(torch.as_tensor(x[valid])).numpy(), threshold)
-            noise_decided = htrd_nn.decide(model(torch.as_tensor(fresh_noise)).numpy(), threshold)
+        decided = rejector(torch.as_tensor(x[valid]))
+        noise_decided = rejector(torch.as_tensor(fresh_noise))
         metrics = {"validation_reject_rate": float(np.mean(decided == htrd_nn.REJECT)),
                    "validation_accuracy_accepted": float(np.mean(decided[decided >= 0] == y[valid][decided >= 0])),
                    "validation_snr_db": "{} to 18".format(config["min_snr_db"]),
                    "noise_reject_rate": float(np.mean(noise_decided == htrd_nn.REJECT)),
-                   "far_field_decision": far_field_decision(model, threshold)}
+                   "far_field_decision": far_field_decision(model, threshold, floor)}
         card = _card(name, htrd_nn.KIND, "VT-CNN2 trained with {} + RBF-SVM neural rejection".format(
             "CAT" if kind == "cat" else "LS-GNA"), arch,
-            {"S0": threshold, "benign_reject_rate": config["reject_rate"]},
+            {"S0": threshold, "min_proximity": floor, "benign_reject_rate": config["reject_rate"],
+             "proximity_reject_rate": config["proximity_reject_rate"]},
             dict(training, stage=kind, history=histories[kind], seconds_per_epoch=seconds), metrics)
         save_bundle(folder, card, model)
         results[name] = metrics
-        log("{}: S0 {:.4f}, validation reject {:.3f}, accuracy of accepted {:.3f}, fresh noise rejected {:.3f}, "
-            "far from all features: {}".format(name, threshold, metrics["validation_reject_rate"],
+        log("{}: S0 {:.4f}, min proximity {:.4f}, validation reject {:.3f}, accuracy of accepted {:.3f}, fresh noise rejected {:.3f}, "
+            "far from all features: {}".format(name, threshold, floor, metrics["validation_reject_rate"],
                                                metrics["validation_accuracy_accepted"], metrics["noise_reject_rate"],
                                                metrics["far_field_decision"]))
     return results
@@ -326,13 +340,14 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
 
 # ---- security evaluation --------------------------------------------------------------------
 def _load_cnn(folder):
+    """A plain VT-CNN2 bundle -> the model; an HTRD-kind bundle -> its htrd_nn.Rejector."""
     from ..runtime.bundle import ModelBundle
 
     bundle = ModelBundle.load(folder)
     if bundle.kind == htrd_nn.KIND:
         model = bundle.load_into(htrd_nn.build(bundle.card["architecture"])).eval()
-        return model, bundle.card["thresholds"]["S0"]
-    return bundle.load_into(amc_nn.build(bundle.card["architecture"])).eval(), None
+        return htrd_nn.Rejector.from_card(model, bundle.card)
+    return bundle.load_into(amc_nn.build(bundle.card["architecture"])).eval()
 
 
 def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, -10, -5, 0), attack_samples=300,
@@ -351,10 +366,11 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     x_all = amc_nn.preprocess(ds.complex()[mask], "power")
     y_all = ds.label[mask].astype(np.int64)
     baselines = pathlib.Path(baselines_dir)
-    htrd, s0 = _load_cnn(htrd_bundle)
-    lsgna, s0_lsgna = _load_cnn(baselines / "lsgna_nr")
-    undefended, _ = _load_cnn(baselines / "undefended")
-    adversarial, _ = _load_cnn(baselines / "adversarial")
+    htrd_rejector = _load_cnn(htrd_bundle)
+    lsgna_rejector = _load_cnn(baselines / "lsgna_nr")
+    htrd, lsgna = htrd_rejector.model, lsgna_rejector.model
+    undefended = _load_cnn(baselines / "undefended")
+    adversarial = _load_cnn(baselines / "adversarial")
     detector_bundle = ModelBundle.load(baselines / "twofold_detector")
     detector = detector_bundle.load_into(AutoencoderDetector.build()).eval()
     ae_threshold = detector_bundle.card["thresholds"]["reconstruction_error"]
@@ -367,8 +383,7 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
             "htrd_without_nr": float((htrd.logits(xt).argmax(1).numpy() == y_all).mean()),
             "lsgna_without_nr": float((lsgna.logits(xt).argmax(1).numpy() == y_all).mean()),
         }
-        decisions = {"htrd_with_nr": htrd_nn.decide(htrd(xt).numpy(), s0),
-                     "lsgna_with_nr": htrd_nn.decide(lsgna(xt).numpy(), s0_lsgna)}
+    decisions = {"htrd_with_nr": htrd_rejector(xt), "lsgna_with_nr": lsgna_rejector(xt)}
     for name, decided in decisions.items():
         accepted = decided >= 0
         benign[name + "_accepted_accuracy"] = float((decided[accepted] == y_all[accepted]).mean())
@@ -379,7 +394,7 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     pick = np.sort(rng.permutation(len(x_all))[:attack_samples])
     x = torch.as_tensor(x_all[pick])
     y = torch.as_tensor(y_all[pick])
-    defences = _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, ae_threshold, y)
+    defences = _attack_plan(htrd_rejector, lsgna_rejector, undefended, adversarial, ae_error, ae_threshold, y)
     curves = {name: [] for name in defences}
     attack_curves = {name: {attack: [] for attack in plan[1]} for name, plan in defences.items()}
     norms_ok = True
@@ -403,12 +418,14 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
         timings[str(pnr)] = time.perf_counter() - began
         log("PNR {:>5}: ".format("none" if pnr is None else pnr) + "  ".join(
             "{} {:.3f}".format(k, v[-1]) for k, v in curves.items()))
-    rejection = rejection_checks({"htrd": (htrd, s0), "lsgna_nr": (lsgna, s0_lsgna)}, undefended, x, y, snr_db, steps)
+    rejection = rejection_checks({"htrd": htrd_rejector, "lsgna_nr": lsgna_rejector}, undefended, x, y, snr_db, steps)
     log("rejection: " + json.dumps(rejection))
     result = {"data": str(data_path), "snr_db": snr_db, "attack_samples": int(len(x)), "pgd_steps": steps,
               "pnr_db": [None] + list(pnrs), "curves": curves, "attack_curves": attack_curves, "benign": benign,
               "budgets_respected": norms_ok, **rejection,
-              "attack_seconds_per_pnr": timings, "S0": {"htrd": s0, "lsgna_nr": s0_lsgna},
+              "attack_seconds_per_pnr": timings, "S0": {"htrd": htrd_rejector.threshold,
+                                                        "lsgna_nr": lsgna_rejector.threshold},
+              "min_proximity": {"htrd": htrd_rejector.min_proximity, "lsgna_nr": lsgna_rejector.min_proximity},
               "twofold_threshold": ae_threshold}
     report = pathlib.Path(report_dir)
     report.mkdir(parents=True, exist_ok=True)
@@ -430,14 +447,14 @@ def record_in_card(htrd_bundle, result, command, data_command):
     from ..runtime.bundle import ModelBundle, set_card_entry
 
     keys = ("snr_db", "attack_samples", "pgd_steps", "pnr_db", "benign", "curves", "attack_curves",
-            "budgets_respected", "S0", "twofold_threshold", "unknown_inputs", "transferred")
+            "budgets_respected", "S0", "min_proximity", "twofold_threshold", "unknown_inputs", "transferred")
     set_card_entry(ModelBundle.load(htrd_bundle).path, ("metrics", "security_evaluation"),
                    dict({k: result[k] for k in keys}, command=command, data_command=data_command))
 
 
 def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(-10, 0, 10, 20),
                      unknown_windows=300, seed=2):
-    """What the rejecting defences ({name: (model, S0)}) reject besides benign windows:
+    """What the rejecting defences ({name: htrd_nn.Rejector}) reject besides benign windows:
     - unknown_inputs: the fraction rejected of `unknown_windows` fresh windows of each
       data.unknown family, power-normalised as the blocks do;
     - transferred: margin PGD on the undefended VT-CNN2 at each PNR (x, y: the attacked
@@ -447,17 +464,16 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
 
     from ..data import unknown
 
-    def rejected(model, threshold, windows):
-        with torch.no_grad():
-            decided = htrd_nn.decide(model(windows).numpy(), threshold)
+    def rejected(rejector, windows):
+        decided = rejector(windows)
         return decided == htrd_nn.REJECT, decided
 
     rng = np.random.default_rng(seed)
     families = {name: torch.as_tensor(amc_nn.preprocess(make(unknown_windows, x.shape[2], rng), "power"))
                 for name, make in unknown.FAMILIES.items()}
     unknown_inputs = {"windows_per_family": unknown_windows, "seed": seed, "rejected": {
-        name: {family: float(rejected(model, s, windows)[0].mean()) for family, windows in families.items()}
-        for name, (model, s) in rejecting.items()}}
+        name: {family: float(rejected(rejector, windows)[0].mean()) for family, windows in families.items()}
+        for name, rejector in rejecting.items()}}
     transferred = {"attack": "margin PGD on the undefended VT-CNN2, {} steps".format(steps),
                    "pnr_db": list(transfer_pnrs), "fooled": [],
                    **{name: {"rejected": [], "rejected_or_correct": [], "rejected_power_normalised": []}
@@ -473,16 +489,16 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
         def share(flags):
             return float(flags[fooled].mean()) if fooled.any() else None
 
-        for name, (model, s) in rejecting.items():
-            out, decided = rejected(model, s, xa)
+        for name, rejector in rejecting.items():
+            out, decided = rejected(rejector, xa)
             safe = out | (decided == y.numpy())
             transferred[name]["rejected"].append(share(out))
             transferred[name]["rejected_or_correct"].append(share(safe))
-            transferred[name]["rejected_power_normalised"].append(share(rejected(model, s, normalised)[0]))
+            transferred[name]["rejected_power_normalised"].append(share(rejected(rejector, normalised)[0]))
     return {"unknown_inputs": unknown_inputs, "transferred": transferred}
 
 
-def _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, ae_threshold, y):
+def _attack_plan(htrd, lsgna, undefended, adversarial, ae_error, ae_threshold, y):
     """{defence: (defended(x') -> bool per window, {attack: (objective, active)})}.
 
     A window counts as defended only when it survives every attack in its defence's list
@@ -494,9 +510,9 @@ def _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, a
             return (model(xa).argmax(1) == y).numpy()
         return defended
 
-    def rejecting(model, threshold):
+    def rejecting(rejector):
         def defended(xa):
-            decided = htrd_nn.decide(model(xa).numpy(), threshold)
+            decided = rejector(xa)
             return (decided == htrd_nn.REJECT) | (decided == y.numpy())
         return defended
 
@@ -506,22 +522,24 @@ def _attack_plan(htrd, s0, lsgna, s0_lsgna, undefended, adversarial, ae_error, a
     def on_logits(model):
         return {loss: (factory(model, y), None) for loss, factory in attacks.LOSSES.items()}
 
-    def on_scores(model, threshold):
+    def on_scores(rejector):
         # eq. (5) as written (the best wrong SVM score above the true one), eq. (5) that
-        # must also pass S0, and the CNN head's margin attack carried over
+        # must also pass S0 and the proximity floor, and the CNN head's margin attack
+        model = rejector.model
         return {"eq5_as_written": (attacks.margin_objective(model, y), None),
-                "eq5": (attacks.rejection_escape_objective(model, y, threshold), None),
+                "eq5": (attacks.rejection_escape_objective(model.scores_and_proximity, y, rejector.threshold,
+                                                           rejector.min_proximity), None),
                 "margin_on_cnn": (attacks.margin_objective(model.logits, y), None)}
 
     two_condition = {"two_condition_" + loss: (
         attacks.two_condition_objective(adversarial, ae_error, y, ae_threshold, loss=loss),
         attacks.two_condition_active(adversarial, ae_error, y, ae_threshold)) for loss in attacks.LOSSES}
     return {
-        "cat_dnn": (plain(htrd.logits), on_logits(htrd.logits)),
-        "lsgna_dnn": (plain(lsgna.logits), on_logits(lsgna.logits)),
+        "cat_dnn": (plain(htrd.model.logits), on_logits(htrd.model.logits)),
+        "lsgna_dnn": (plain(lsgna.model.logits), on_logits(lsgna.model.logits)),
         "undefended": (plain(undefended), on_logits(undefended)),
-        "htrd": (rejecting(htrd, s0), on_scores(htrd, s0)),
-        "lsgna_nr": (rejecting(lsgna, s0_lsgna), on_scores(lsgna, s0_lsgna)),
+        "htrd": (rejecting(htrd), on_scores(htrd)),
+        "lsgna_nr": (rejecting(lsgna), on_scores(lsgna)),
         # the two-condition attack with either first-stage loss, and the detector-blind one
         "twofold": (twofold, dict(two_condition, margin_on_cnn=(attacks.margin_objective(adversarial, y), None))),
     }
