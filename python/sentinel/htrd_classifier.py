@@ -64,7 +64,8 @@ class htrd_classifier(model_block):
         scores, proximity = outputs[:, :-1], outputs[:, -1]
         best = scores.argmax(axis=1)
         top = scores.max(axis=1)
-        rejected = (top <= self.threshold) | (proximity < self.min_proximity)
+        htrd = _nn()[1]
+        rejected = htrd.decide(scores, self.threshold, proximity, self.min_proximity) == htrd.REJECT
         with self._lock:
             self._rejected += int(rejected.sum())
             self._decided += len(rejected)

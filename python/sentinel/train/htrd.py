@@ -331,15 +331,15 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
             dict(training, stage=kind, history=histories[kind], seconds_per_epoch=seconds), metrics)
         save_bundle(folder, card, model)
         results[name] = metrics
-        log("{}: S0 {:.4f}, min proximity {:.4f}, validation reject {:.3f}, accuracy of accepted {:.3f}, fresh noise rejected {:.3f}, "
-            "far from all features: {}".format(name, threshold, floor, metrics["validation_reject_rate"],
-                                               metrics["validation_accuracy_accepted"], metrics["noise_reject_rate"],
-                                               metrics["far_field_decision"]))
+        log("{}: S0 {:.4f}, min proximity {:.4f}, validation reject {:.3f}, accuracy of accepted {:.3f}, "
+            "fresh noise rejected {:.3f}, far from all features: {}".format(
+                name, threshold, floor, metrics["validation_reject_rate"], metrics["validation_accuracy_accepted"],
+                metrics["noise_reject_rate"], metrics["far_field_decision"]))
     return results
 
 
 # ---- security evaluation --------------------------------------------------------------------
-def _load_cnn(folder):
+def _load_model(folder):
     """A plain VT-CNN2 bundle -> the model; an HTRD-kind bundle -> its htrd_nn.Rejector."""
     from ..runtime.bundle import ModelBundle
 
@@ -366,11 +366,11 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     x_all = amc_nn.preprocess(ds.complex()[mask], "power")
     y_all = ds.label[mask].astype(np.int64)
     baselines = pathlib.Path(baselines_dir)
-    htrd_rejector = _load_cnn(htrd_bundle)
-    lsgna_rejector = _load_cnn(baselines / "lsgna_nr")
+    htrd_rejector = _load_model(htrd_bundle)
+    lsgna_rejector = _load_model(baselines / "lsgna_nr")
     htrd, lsgna = htrd_rejector.model, lsgna_rejector.model
-    undefended = _load_cnn(baselines / "undefended")
-    adversarial = _load_cnn(baselines / "adversarial")
+    undefended = _load_model(baselines / "undefended")
+    adversarial = _load_model(baselines / "adversarial")
     detector_bundle = ModelBundle.load(baselines / "twofold_detector")
     detector = detector_bundle.load_into(AutoencoderDetector.build()).eval()
     ae_threshold = detector_bundle.card["thresholds"]["reconstruction_error"]
