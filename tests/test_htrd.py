@@ -297,6 +297,8 @@ def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
     floor = bundle.card["thresholds"]["min_proximity"]
     assert all(d["min_proximity"] == floor and 0.0 <= d["proximity"] <= 1.0 for d in detections)
     assert all(d["rejected"] == (d["score"] <= d["S0"] or d["proximity"] < floor) for d in detections)
+    assert all(d["reject_reason"] == ("far_from_training" if d["proximity"] < floor else
+                                      "low_score" if d["score"] <= d["S0"] else None) for d in detections)
     assert [d["offset"] for d in detections] == [128 * i for i in range(3 * n)]
     rejected = np.array([d["rejected"] for d in detections])
     safe = rejected[:2 * n] | (out[:2 * n] == np.concatenate([y[:n], y[:n]]))

@@ -23,8 +23,9 @@ class htrd_classifier(model_block):
     detections: label (a class name or "reject"), class_index (-1 on reject),
     best_class (the top SVM class even when rejected), score (the top SVM score),
     scores (all 11), S0, proximity (kernel value to the nearest support vector, 0..1),
-    min_proximity, rejected. `reject_rate()` is the fraction of scored windows
-    rejected so far.
+    min_proximity, rejected, reject_reason ("far_from_training" when the proximity is
+    below its floor, else "low_score" when the top score is not above S0, else None).
+    `reject_rate()` is the fraction of scored windows rejected so far.
     """
 
     kind = "htrd"
@@ -70,11 +71,13 @@ class htrd_classifier(model_block):
             self._rejected += int(rejected.sum())
             self._decided += len(rejected)
         values = np.where(rejected, -1, best).astype(np.float32)
+        reasons = np.where(proximity < self.min_proximity, "far_from_training",
+                           np.where(rejected, "low_score", "")).tolist()
         fields = [{"label": "reject" if r else self.classes[b], "class_index": -1 if r else b,
                    "best_class": self.classes[b], "score": t, "scores": s, "S0": self.threshold,
-                   "proximity": p, "min_proximity": self.min_proximity, "rejected": r}
-                  for b, t, s, p, r in zip(best.tolist(), top.tolist(), scores.tolist(), proximity.tolist(),
-                                           rejected.tolist())]
+                   "proximity": p, "min_proximity": self.min_proximity, "rejected": r, "reject_reason": why or None}
+                  for b, t, s, p, r, why in zip(best.tolist(), top.tolist(), scores.tolist(), proximity.tolist(),
+                                                rejected.tolist(), reasons)]
         return values, fields
 
     def reject_rate(self):
