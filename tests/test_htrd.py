@@ -326,6 +326,13 @@ def test_block_bad_input(tmp_path):
         sentinel.htrd_classifier(str(folder))
     samples = np.ones(128 * 4, np.complex64)
     samples[130] = np.nan
+    # a bundle from before the proximity floor: the paper's rule alone
+    del card["thresholds"]["min_proximity"]
+    (folder / "card.json").write_text(json.dumps(card))
+    old = sentinel.htrd_classifier(str(folder), device="cpu", threads=1)
+    assert old.min_proximity == 0.0
+    _, detections = run_model_block(old, samples)
+    assert all(d["rejected"] == (d["score"] <= d["S0"]) for d in detections if not d["flags"])
     block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
     out, detections = run_model_block(block, samples)
     assert np.isnan(out[1]) and block.windows_flagged() == 1
