@@ -38,15 +38,7 @@ def fresh_10db(tmp_path_factory):
 
 def _load(name):
     """A VT-CNN2 bundle -> (model, bundle); an HTRD bundle -> (htrd_nn.Rejector, bundle)."""
-    bundle = ModelBundle.load(name)
-    if bundle.kind == "htrd":
-        model = bundle.load_into(htrd_nn.build(bundle.card["architecture"])).eval()
-        return htrd_nn.Rejector.from_card(model, bundle.card), bundle
-    return bundle.load_into(amc_nn.build(bundle.card["architecture"])).eval(), bundle
-
-
-def _to_complex(x):
-    return (x[:, 0] + 1j * x[:, 1]).astype(np.complex64)
+    return htrd_train._load_model(name), ModelBundle.load(name)
 
 
 def test_torch_svm_equals_scikit_learn():
@@ -206,7 +198,7 @@ def test_shipped_bundle_rejects_strong_windows_crafted_against_the_undefended_mo
                          steps=20)
     with torch.no_grad():
         fooled = (undefended(adv).argmax(1) != yt).numpy()
-    normalised = torch.as_tensor(amc_nn.preprocess(_to_complex(adv.numpy()), "power"))
+    normalised = torch.as_tensor(amc_nn.preprocess(amc_nn.to_complex(adv.numpy()), "power"))
     assert fooled.mean() > 0.95
     assert np.mean(htrd(adv)[fooled] == htrd_nn.REJECT) > 0.9
     assert np.mean(htrd(normalised)[fooled] == htrd_nn.REJECT) > 0.2   # the block's view: a minority
@@ -287,9 +279,9 @@ def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
     with torch.no_grad():
         undefended_correct = (undefended(torch.as_tensor(adv)).argmax(1) == yt).float().mean().item()
     # an empty channel last: receiver noise 20 dB below the signals' power (the block normalises it)
-    noise = 0.1 * _to_complex(amc_nn.preprocess(unknown.background_windows(n, 128, np.random.default_rng(515)),
+    noise = 0.1 * amc_nn.to_complex(amc_nn.preprocess(unknown.background_windows(n, 128, np.random.default_rng(515)),
                                                  "power"))
-    windows = np.concatenate([_to_complex(x[:n]), _to_complex(adv), noise])
+    windows = np.concatenate([amc_nn.to_complex(x[:n]), amc_nn.to_complex(adv), noise])
     block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
     out, detections = run_model_block(block, windows.ravel())
     offline = htrd(torch.as_tensor(amc_nn.preprocess(windows, "power")))

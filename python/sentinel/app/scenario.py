@@ -51,8 +51,9 @@ def load_adversarial_windows():
     from safetensors.numpy import load_file
 
     tensors = load_file(str(path))
-    x = tensors["x"]
-    return (x[:, 0] + 1j * x[:, 1]).astype(np.complex64), [CLASSES[i] for i in tensors["y"]]
+    from ..nn.amc import to_complex
+
+    return to_complex(tensors["x"]), [CLASSES[i] for i in tensors["y"]]
 
 
 def _anomaly(label, n, rng):

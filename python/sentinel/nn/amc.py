@@ -44,6 +44,14 @@ def preprocess(windows, scale="energy"):
     return np.stack([unit.real, unit.imag], axis=1).astype(np.float32)
 
 
+def to_complex(rows):
+    """(B, 2, L) I and Q rows (numpy or torch) -> complex64 windows (B, L)."""
+    import numpy as np
+
+    rows = np.asarray(rows)
+    return (rows[:, 0] + 1j * rows[:, 1]).astype(np.complex64)
+
+
 class SelectiveFusion(nn.Module):
     """lambda * softmax-weighted sum of two same-shaped inputs (per channel)."""
 

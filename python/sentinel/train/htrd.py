@@ -481,7 +481,7 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
     for pnr in transfer_pnrs:
         xa = attacks.pgd_l2(attacks.margin_objective(undefended, y), x, attacks.attack_budget(x, snr_db, pnr),
                             steps=steps)
-        normalised = torch.as_tensor(amc_nn.preprocess((xa[:, 0] + 1j * xa[:, 1]).numpy(), "power"))
+        normalised = torch.as_tensor(amc_nn.preprocess(amc_nn.to_complex(xa), "power"))
         with torch.no_grad():
             fooled = (undefended(xa).argmax(1) != y).numpy()
         transferred["fooled"].append(float(fooled.mean()))
