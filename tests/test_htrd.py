@@ -65,11 +65,34 @@ def test_torch_svm_equals_scikit_learn():
     assert torch.all(torch.isfinite(z_t.grad)) and z_t.grad.abs().sum() > 0
 
 
-def test_decide_rejects_on_score_or_proximity():
-    scores = np.array([[0.5, -1.0], [-0.8, -0.9], [0.2, 0.7], [0.3, 0.1]])
-    proximity = np.array([0.9, 0.9, 0.05, 0.31])
-    assert htrd_nn.decide(scores, -0.5).tolist() == [0, htrd_nn.REJECT, 1, 0]
-    assert htrd_nn.decide(scores, -0.5, proximity, 0.3).tolist() == [0, htrd_nn.REJECT, htrd_nn.REJECT, 0]
+def test_decide_rejects_on_score_proximity_or_head_disagreement():
+    scores = np.array([[0.5, -1.0], [-0.8, -0.9], [0.2, 0.7], [0.3, 0.1], [0.4, 0.0]])
+    proximity = np.array([0.9, 0.9, 0.05, 0.31, 0.5])
+    gap = np.array([0.0, 0.5, 0.5, 0.1, 0.3])
+    assert htrd_nn.decide(scores, -0.5).tolist() == [0, htrd_nn.REJECT, 1, 0, 0]
+    assert htrd_nn.decide(scores, -0.5, proximity, 0.3).tolist() == [0, htrd_nn.REJECT, htrd_nn.REJECT, 0, 0]
+    assert htrd_nn.decide(scores, -0.5, proximity, 0.3, gap, 0.2).tolist() == [0] + [htrd_nn.REJECT] * 2 + [0, -1]
+    # the first rule that applies names the reason: floor, then head agreement, then S0
+    assert htrd_nn.reject_reasons(scores, -0.5, proximity, 0.3, gap, 0.2).tolist() == [
+        None, "head_disagrees", "far_from_training", None, "head_disagrees"]
+    assert htrd_nn.reject_reasons(scores, -0.5, proximity, 0.3, gap, None).tolist() == [
+        None, "low_score", "far_from_training", None, None]
+
+
+def test_head_gap_is_how_far_the_cnn_head_puts_the_svm_class_below_its_own():
+    scores = torch.tensor([[0.1, 0.9, 0.0], [0.8, 0.1, 0.0]])
+    logits = torch.tensor([[2.0, 1.5, 0.0], [3.0, 1.0, -1.0]])
+    assert htrd_nn.head_gap(scores, logits).tolist() == pytest.approx([0.5, 0.0])
+    model = htrd_nn.HTRD(11, 128, 3, decision_columns=True).eval()
+    x = torch.randn(4, 2, 128)
+    with torch.no_grad():
+        columns = model(x)
+        scores, proximity, logits = model.outputs(x)
+    assert columns.shape == (4, 13)
+    np.testing.assert_allclose(columns[:, :11].numpy(), scores.numpy())
+    np.testing.assert_allclose(columns[:, 11].numpy(), proximity.numpy())
+    np.testing.assert_allclose(columns[:, 12].numpy(), htrd_nn.head_gap(scores, logits).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(logits.numpy(), model.logits(x).detach().numpy(), rtol=1e-6)
 
 
 def test_far_field_decision_is_reject_with_a_proximity_floor():
@@ -80,23 +103,28 @@ def test_far_field_decision_is_reject_with_a_proximity_floor():
     assert htrd_train.far_field_decision(model, -0.5, min_proximity=0.2) == "reject"
 
 
-def test_fit_rejection_splits_the_benign_reject_rate_between_floor_and_s0():
+def test_fit_rejection_splits_the_benign_reject_rate_between_floor_head_rule_and_s0():
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
     cnn = amc_nn.VTCNN2(11, 128).eval()
     x = rng.normal(size=(600, 2, 128)).astype(np.float32)
     y = rng.integers(0, 11, 600)
-    config = dict(htrd_train.CONFIG, svm_samples=200, svm_background=50, reject_rate=0.1, proximity_reject_rate=0.02)
-    model, threshold, floor = htrd_train.fit_rejection(cnn, x[:200], y[:200], x[200:], config)
+    config = dict(htrd_train.CONFIG, svm_samples=200, svm_background=50, reject_rate=0.1, proximity_reject_rate=0.02,
+                  head_reject_rate=0.03)
+    model, threshold, floor, max_gap = htrd_train.fit_rejection(cnn, x[:200], y[:200], x[200:], config)
     with torch.no_grad():
-        scores, proximity = model.scores_and_proximity(torch.as_tensor(x[200:]))
+        scores, proximity, logits = model.outputs(torch.as_tensor(x[200:]))
+        gap = htrd_nn.head_gap(scores, logits).numpy()
     far = proximity.numpy() < floor
+    disagrees = ~far & (gap > max_gap)
     low = scores.max(1).values.numpy() <= threshold
     assert far.sum() == 8                       # 2% of 400 calibration windows
-    assert (far | low).sum() in (40, 41)        # 10% in all (the quantile's own window may tie)
-    config["proximity_reject_rate"] = 0.0
-    _, threshold0, floor0 = htrd_train.fit_rejection(cnn, x[:200], y[:200], x[200:], config)
-    assert floor0 == 0.0 and threshold0 == pytest.approx(np.quantile(scores.max(1).values.numpy(), 0.1))
+    assert disagrees.sum() in (11, 12)          # 3% of 400 (the quantile interpolates between two windows)
+    assert (far | disagrees | low).sum() in (40, 41)        # 10% in all (the quantile's own window may tie)
+    config.update(proximity_reject_rate=0.0, head_reject_rate=0.0)
+    _, threshold0, floor0, gap0 = htrd_train.fit_rejection(cnn, x[:200], y[:200], x[200:], config)
+    assert floor0 == 0.0 and gap0 is None
+    assert threshold0 == pytest.approx(np.quantile(scores.max(1).values.numpy(), 0.1))
 
 
 def test_rejection_escape_objective_pays_for_a_window_below_the_proximity_floor():
@@ -107,6 +135,33 @@ def test_rejection_escape_objective_pays_for_a_window_below_the_proximity_floor(
     floored = attacks.rejection_escape_objective(lambda _: (scores, proximity), y, -0.5, min_proximity=0.1)(None)
     assert plain.tolist() == pytest.approx([0.3, 0.3])
     assert floored.tolist() == pytest.approx([0.3, 0.3 + np.log(0.5)])
+
+
+def test_rejection_escape_objective_must_also_carry_the_cnn_head():
+    y = torch.tensor([0, 0])
+    scores = torch.tensor([[0.1, 0.4, 0.2], [0.1, 0.4, 0.2]], dtype=torch.float64)
+    proximity = torch.tensor([0.5, 0.5], dtype=torch.float64)
+    logits = torch.tensor([[1.0, 0.9, 2.0], [1.0, 3.0, 0.5]])
+
+    def value(target):
+        return attacks.rejection_escape_objective(lambda _: (scores, proximity, logits), y, -0.5, 0.1,
+                                                  max_head_gap=0.2, target=target)(None).tolist()
+    # aim at the SVMs' best wrong class 1: SVM margin 0.4 - 0.2 = 0.2 (capped at 0.05, weighted
+    # 10); the head needs class 1 within 0.2 of its top logit: 0.9 + 0.2 - 2.0 = -0.9, then
+    # capped at 0.2 when it already leads (3.0 + 0.2 - 1.0)
+    assert value("svm") == pytest.approx([0.5 - 0.9, 0.5 + 0.2])
+    # aim at the head's best wrong class: 2 for window 0 (SVM margin 0.2 - 0.4), 1 for window 1
+    assert value("head") == pytest.approx([10 * -0.2 + 0.2, 0.5 + 0.2])
+    with pytest.raises(ValueError, match="target: 'cnn'; allowed: svm, head"):
+        attacks.rejection_escape_objective(lambda _: scores, y, -0.5, target="cnn")
+
+
+def test_paired_difference_and_its_standard_error():
+    a = np.array([1, 1, 0, 0, 1, 0, 1, 1], bool)
+    b = np.array([1, 0, 0, 1, 0, 0, 1, 0], bool)
+    d = a.astype(float) - b
+    assert htrd_train.paired_difference(a, b) == pytest.approx((0.25, d.std(ddof=1) / np.sqrt(8)))
+    assert htrd_train.paired_difference(a, a) == (0.0, 0.0)
 
 
 def test_attack_budget_formula():
@@ -286,11 +341,15 @@ def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
     out, detections = run_model_block(block, windows.ravel())
     offline = htrd(torch.as_tensor(amc_nn.preprocess(windows, "power")))
     np.testing.assert_array_equal(out, offline)
-    floor = bundle.card["thresholds"]["min_proximity"]
+    floor, max_gap = bundle.card["thresholds"]["min_proximity"], bundle.card["thresholds"]["max_head_gap"]
     assert all(d["min_proximity"] == floor and 0.0 <= d["proximity"] <= 1.0 for d in detections)
-    assert all(d["rejected"] == (d["score"] <= d["S0"] or d["proximity"] < floor) for d in detections)
+    assert all(d["max_head_gap"] == max_gap and d["head_gap"] >= 0.0 for d in detections)
+    assert all(d["rejected"] == (d["score"] <= d["S0"] or d["proximity"] < floor or d["head_gap"] > max_gap)
+               for d in detections)
     assert all(d["reject_reason"] == ("far_from_training" if d["proximity"] < floor else
+                                      "head_disagrees" if d["head_gap"] > max_gap else
                                       "low_score" if d["score"] <= d["S0"] else None) for d in detections)
+    assert {"head_disagrees", "low_score"} <= {d["reject_reason"] for d in detections}
     assert [d["offset"] for d in detections] == [128 * i for i in range(3 * n)]
     rejected = np.array([d["rejected"] for d in detections])
     safe = rejected[:2 * n] | (out[:2 * n] == np.concatenate([y[:n], y[:n]]))
@@ -316,13 +375,19 @@ def test_block_bad_input(tmp_path):
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(Exception, match=r"thresholds.min_proximity 1.5; allowed: a number, 0 <= floor < 1"):
         sentinel.htrd_classifier(str(folder))
+    card["thresholds"]["min_proximity"] = 0.3
+    for gap in (-0.1, "0.1", True):
+        card["thresholds"]["max_head_gap"] = gap
+        (folder / "card.json").write_text(json.dumps(card))
+        with pytest.raises(Exception, match=r"thresholds.max_head_gap .*; allowed: a number >= 0, or null"):
+            sentinel.htrd_classifier(str(folder))
     samples = np.ones(128 * 4, np.complex64)
     samples[130] = np.nan
-    # a bundle from before the proximity floor: the paper's rule alone
-    del card["thresholds"]["min_proximity"]
+    # a bundle from before the proximity floor and the head-agreement rule: the paper's rule alone
+    del card["thresholds"]["min_proximity"], card["thresholds"]["max_head_gap"]
     (folder / "card.json").write_text(json.dumps(card))
     old = sentinel.htrd_classifier(str(folder), device="cpu", threads=1)
-    assert old.min_proximity == 0.0
+    assert old.min_proximity == 0.0 and old.max_head_gap is None
     _, detections = run_model_block(old, samples)
     assert all(d["rejected"] == (d["score"] <= d["S0"]) for d in detections if not d["flags"])
     block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
@@ -340,6 +405,9 @@ def test_block_bad_input(tmp_path):
     ({"svm_class_weight": "auto"}, r"svm_class_weight: 'auto'; allowed: None, 'balanced'"),
     ({"proximity_reject_rate": 0.1}, r"proximity_reject_rate: 0.1; allowed: 0 <= rate < reject_rate \(0.1\)"),
     ({"proximity_reject_rate": -0.01}, r"proximity_reject_rate: -0.01; allowed: 0 <= rate < reject_rate"),
+    ({"head_reject_rate": 0.095}, r"head_reject_rate: 0.095; allowed: 0 <= rate < reject_rate - proximity_reject_rate "
+                                 r"\(0.09\)"),
+    ({"head_reject_rate": -0.05}, r"head_reject_rate: -0.05; allowed: 0 <= rate"),
 ])
 def test_training_refuses_bad_settings(tmp_path, config, expected):
     with pytest.raises(ValueError, match=expected):
@@ -376,6 +444,7 @@ def test_training_smoke_on_tiny_data(tmp_path):
     block = sentinel.htrd_classifier(str(tmp_path / "htrd"), device="cpu")
     thresholds = ModelBundle.load(tmp_path / "htrd").card["thresholds"]
     assert block.threshold == thresholds["S0"] and block.min_proximity == thresholds["min_proximity"] > 0
+    assert block.max_head_gap == thresholds["max_head_gap"] >= 0
     assert results["htrd"]["far_field_decision"] == "reject"
     for name in ("undefended", "adversarial", "lsgna_nr", "twofold_detector"):
         assert (tmp_path / "baselines" / name / "card.json").is_file()
@@ -390,15 +459,41 @@ def test_training_smoke_on_tiny_data(tmp_path):
     assert set(result["curves"]) == {"cat_dnn", "lsgna_dnn", "undefended", "htrd", "lsgna_nr", "twofold"}
     assert set(result["attack_curves"]["twofold"]) == {"two_condition_cross_entropy", "two_condition_margin",
                                                        "margin_on_cnn"}
-    assert set(result["attack_curves"]["htrd"]) == {"eq5_as_written", "eq5", "margin_on_cnn"}
+    assert set(result["attack_curves"]["htrd"]) == {"eq5_as_written", "eq5", "eq5_head_target", "margin_on_cnn"}
     for name in ("htrd", "lsgna_nr"):
         assert set(result["unknown_inputs"]["rejected"][name]) == set(unknown.FAMILIES)
         transferred = result["transferred"][name]
         assert all(len(curve) == len(result["transferred"]["pnr_db"]) for curve in transferred.values())
         assert all(r <= s for r, s in zip(transferred["rejected"], transferred["rejected_or_correct"]) if r is not None)
     assert recorded["transferred"] == result["transferred"]
+    # HTRD minus every other defence on the same windows, per PNR, with a paired standard error
+    assert set(result["paired_vs_htrd"]) == set(result["curves"]) - {"htrd"}
+    for name, stats in result["paired_vs_htrd"].items():
+        assert stats["difference"] == pytest.approx([h - o for h, o in zip(result["curves"]["htrd"],
+                                                                             result["curves"][name])])
+        assert all(e >= 0 for e in stats["standard_error"])
     for name, per_attack in result["attack_curves"].items():
         for curve in per_attack.values():
             assert all(w <= a + 1e-12 for w, a in zip(result["curves"][name], curve))
     for figure in ("htrd_fig4.png", "htrd_fig5.png", "htrd_eval.json"):
         assert (tmp_path / "report" / figure).stat().st_size > 0
+
+
+@pytest.mark.parametrize("example", ["sentinel_sim", "sentinel_file", "sentinel_rtlsdr", "sentinel_uhd"])
+def test_example_htrd_labels_name_every_reject_reason(example):
+    """The Qt flowgraphs' HTRD label formats detections; a broken lambda fails only in the GUI."""
+    import pathlib
+
+    import yaml
+
+    flowgraph = yaml.safe_load((pathlib.Path(__file__).parent.parent / "examples" / (example + ".grc")).read_text())
+    label = next(b for b in flowgraph["blocks"] if b["name"] == "htrd_label")
+    formatter = eval(label["parameters"]["formatter"])
+    detection = {"label": "reject", "rejected": True, "score": -0.7, "S0": -0.68, "proximity": 0.1,
+                 "min_proximity": 0.3, "head_gap": 0.5, "max_head_gap": 0.11, "scores": [0.0] * 11}
+    texts = {why: formatter(dict(detection, reject_reason=why)) for why in htrd_nn.REASONS}
+    assert texts == {"far_from_training": "REJECT: unlike the training data (proximity 0.10 < 0.30)",
+                     "head_disagrees": "REJECT: the CNN head disagrees (gap 0.50 > 0.11)",
+                     "low_score": "REJECT (score -0.70 <= S0 -0.68)"}
+    assert formatter(dict(detection, rejected=False, label="QPSK", reject_reason=None)) == "QPSK"
+    assert formatter({}) == "-"

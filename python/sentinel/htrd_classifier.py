@@ -17,15 +17,18 @@ def _nn():
 
 
 class htrd_classifier(model_block):
-    """Class index per window, or -1 (reject) when the top SVM score is not above S0
-    or the window's proximity to the training features is below the card's floor.
+    """Class index per window, or -1 (reject) when the window's proximity to the
+    training features is below the card's floor, when the CNN's own head disagrees with
+    the SVMs' class by more than the card's max_head_gap, or when the top SVM score is
+    not above S0.
 
     detections: label (a class name or "reject"), class_index (-1 on reject),
     best_class (the top SVM class even when rejected), score (the top SVM score),
     scores (all 11), S0, proximity (kernel value to the nearest support vector, 0..1),
-    min_proximity, rejected, reject_reason ("far_from_training" when the proximity is
-    below its floor, else "low_score" when the top score is not above S0, else None).
-    `reject_rate()` is the fraction of scored windows rejected so far.
+    min_proximity, head_gap (logits by which the CNN head puts best_class below its own
+    top class; 0 when they agree), max_head_gap (None: no such rule), rejected,
+    reject_reason ("far_from_training", "head_disagrees", "low_score", in that order of
+    precedence, or None). `reject_rate()` is the fraction of scored windows rejected so far.
     """
 
     kind = "htrd"
@@ -53,31 +56,36 @@ class htrd_classifier(model_block):
             raise BundleError("model: {} has thresholds.min_proximity {!r}; allowed: a number, 0 <= floor < 1 "
                               "(0 = no floor)".format(bundle.path, floor))
         self.min_proximity = float(floor)
+        gap = bundle.card["thresholds"].get("max_head_gap")
+        if gap is not None and (isinstance(gap, bool) or not isinstance(gap, (int, float)) or not gap >= 0.0):
+            raise BundleError("model: {} has thresholds.max_head_gap {!r}; allowed: a number >= 0, or null "
+                              "(no head-agreement rule)".format(bundle.path, gap))
+        self.max_head_gap = None if gap is None else float(gap)
 
     def build_model(self, bundle):
-        return _nn()[1].build(bundle.card["architecture"], proximity_column=True)
+        return _nn()[1].build(bundle.card["architecture"], decision_columns=True)
 
     def preprocess(self, windows):
         return _nn()[0].preprocess(windows, "power")
 
     def describe(self, outputs):
         outputs = np.asarray(outputs, np.float64)
-        scores, proximity = outputs[:, :-1], outputs[:, -1]
+        scores, proximity, gap = outputs[:, :-2], outputs[:, -2], outputs[:, -1]
         best = scores.argmax(axis=1)
         top = scores.max(axis=1)
-        htrd = _nn()[1]
-        rejected = htrd.decide(scores, self.threshold, proximity, self.min_proximity) == htrd.REJECT
+        reasons = _nn()[1].reject_reasons(scores, self.threshold, proximity, self.min_proximity, gap,
+                                          self.max_head_gap).tolist()
+        rejected = [why is not None for why in reasons]
         with self._lock:
-            self._rejected += int(rejected.sum())
+            self._rejected += sum(rejected)
             self._decided += len(rejected)
         values = np.where(rejected, -1, best).astype(np.float32)
-        reasons = np.where(proximity < self.min_proximity, "far_from_training",
-                           np.where(rejected, "low_score", "")).tolist()
         fields = [{"label": "reject" if r else self.classes[b], "class_index": -1 if r else b,
                    "best_class": self.classes[b], "score": t, "scores": s, "S0": self.threshold,
-                   "proximity": p, "min_proximity": self.min_proximity, "rejected": r, "reject_reason": why or None}
-                  for b, t, s, p, r, why in zip(best.tolist(), top.tolist(), scores.tolist(), proximity.tolist(),
-                                                rejected.tolist(), reasons)]
+                   "proximity": p, "min_proximity": self.min_proximity, "head_gap": g,
+                   "max_head_gap": self.max_head_gap, "rejected": r, "reject_reason": why}
+                  for b, t, s, p, g, r, why in zip(best.tolist(), top.tolist(), scores.tolist(), proximity.tolist(),
+                                                   gap.tolist(), rejected, reasons)]
         return values, fields
 
     def reject_rate(self):

@@ -111,6 +111,9 @@ def add_parser(sub):
     htrd.add_argument("--proximity-reject-rate", type=float,
                       help="share of benign calibration windows rejected for lying far from every support vector "
                            "(0 <= rate < 0.1; S0 rejects the rest of the 10%%; default 0.01; 0: no floor)")
+    htrd.add_argument("--head-reject-rate", type=float,
+                      help="share of benign calibration windows rejected because the CNN's own head disagrees "
+                           "with the SVMs' class (0 <= rate < 0.1 - proximity rate; default 0.05; 0: no such rule)")
     htrd.add_argument("--seed", type=int, default=1)
     htrd.add_argument("--split-seed", type=int, default=0)
     htrd.add_argument("--checkpoint-dir")
@@ -256,7 +259,7 @@ def run_train_htrd(args):
     config = {"per_cell": args.per_cell, "min_snr_db": args.min_snr, "epochs": args.epochs,
               "eps_max_pnr_db": args.eps_max_pnr}
     for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction", "svm_background",
-                "proximity_reject_rate"):
+                "proximity_reject_rate", "head_reject_rate"):
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)
     if args.svm_class_weight is not None:

@@ -4,10 +4,13 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 """HTRD (Zhang et al., IEEE WCL 2022): a VT-CNN2 whose last feature layer feeds
-one-vs-all RBF-SVMs; the input is rejected when the top SVM score is not above S0,
-or when its proximity (the kernel value to the nearest support vector) is below a
-floor: far from every support vector each score tends to its intercept, and an
-intercept above S0 would accept what is unlike all training data.
+one-vs-all RBF-SVMs; the input is rejected when the top SVM score is not above S0.
+Two rules of ours come before it (each off when its card threshold is absent):
+- far_from_training: the proximity (the kernel value to the nearest support vector)
+  is below a floor; far from every support vector each score tends to its intercept,
+  and an intercept above S0 would accept what is unlike all training data;
+- head_disagrees: the CNN's own head puts the SVMs' class more than max_head_gap
+  below its top logit; an attacker then has to carry both heads to one wrong class.
 
 The SVMs are fitted with scikit-learn and re-expressed here as buffers (support
 vectors, dual coefficients, intercepts, gamma), so the block needs no scikit-learn
@@ -65,22 +68,35 @@ class RBFSVMScores(nn.Module):
         return self.scores_and_proximity(z)[0]
 
 
-class HTRD(nn.Module):
-    """VT-CNN2 features -> SVM scores (B, C); with `proximity_column`, (B, C + 1) with
-    the proximity last (one output tensor for the block's inference backends).
-    `logits` gives the CNN's own head."""
+def head_gap(scores, logits):
+    """How far (in logits) the CNN head puts the SVMs' top class below its own top class:
+    0 when both heads agree. (B,)"""
+    chosen = logits.gather(1, scores.argmax(1, keepdim=True))[:, 0]
+    return logits.max(1).values - chosen
 
-    def __init__(self, classes=11, length=128, support_vectors=1, features=256, proximity_column=False):
+
+class HTRD(nn.Module):
+    """VT-CNN2 features -> SVM scores (B, C); with `decision_columns`, (B, C + 2):
+    the scores, the proximity and the head gap (one output tensor for the block's
+    inference backends). `logits` gives the CNN's own head."""
+
+    def __init__(self, classes=11, length=128, support_vectors=1, features=256, decision_columns=False):
         super().__init__()
         self.cnn = VTCNN2(classes, length)
         self.svm = RBFSVMScores(support_vectors, classes, features)
-        self.proximity_column = proximity_column
+        self.decision_columns = decision_columns
 
     def forward(self, x):
-        if not self.proximity_column:
+        if not self.decision_columns:
             return self.svm(self.cnn.features(x))
-        scores, proximity = self.svm.scores_and_proximity(self.cnn.features(x))
-        return torch.cat([scores, proximity[:, None]], 1)
+        scores, proximity, logits = self.outputs(x)
+        return torch.cat([scores, proximity[:, None], head_gap(scores, logits)[:, None].to(scores.dtype)], 1)
+
+    def outputs(self, x):
+        """(SVM scores (B, C), proximity (B,), CNN logits (B, C)) from one feature pass."""
+        z = self.cnn.features(x)
+        scores, proximity = self.svm.scores_and_proximity(z)
+        return scores, proximity, self.cnn.head(z)
 
     def scores_and_proximity(self, x):
         return self.svm.scores_and_proximity(self.cnn.features(x))
@@ -89,38 +105,53 @@ class HTRD(nn.Module):
         return self.cnn(x)
 
 
-def build(architecture, proximity_column=False):
+def build(architecture, decision_columns=False):
     arch = dict(architecture)
     return HTRD(arch.get("classes", 11), arch.get("length", 128), arch["support_vectors"], arch.get("features", 256),
-                proximity_column)
+                decision_columns)
 
 
-def decide(scores, threshold, proximity=None, min_proximity=0.0):
-    """SVM scores (B, C) -> class index, or REJECT when the top score <= S0 or the
-    proximity is below min_proximity."""
+REASONS = ("far_from_training", "head_disagrees", "low_score")
+
+
+def reject_reasons(scores, threshold, proximity=None, min_proximity=0.0, gap=None, max_head_gap=None):
+    """Why each window is rejected, the first rule that applies in REASONS order, or
+    None when it is accepted. A rule is off when its input or threshold is None."""
     scores = np.asarray(scores)
-    best = scores.argmax(axis=1)
-    accepted = scores.max(axis=1) > threshold
+    reasons = np.full(len(scores), None, dtype=object)
+    reasons[scores.max(axis=1) <= threshold] = "low_score"
+    if gap is not None and max_head_gap is not None:
+        reasons[np.asarray(gap) > max_head_gap] = "head_disagrees"
     if proximity is not None:
-        accepted &= np.asarray(proximity) >= min_proximity
-    return np.where(accepted, best, REJECT)
+        reasons[np.asarray(proximity) < min_proximity] = "far_from_training"
+    return reasons
+
+
+def decide(scores, threshold, proximity=None, min_proximity=0.0, gap=None, max_head_gap=None):
+    """SVM scores (B, C) -> class index, or REJECT when a rule of reject_reasons applies."""
+    rejected = reject_reasons(scores, threshold, proximity, min_proximity, gap, max_head_gap) != None  # noqa: E711
+    return np.where(rejected, REJECT, np.asarray(scores).argmax(axis=1))
 
 
 class Rejector:
-    """An HTRD-style model with its thresholds: decisions, and the attack's view of them."""
+    """An HTRD-style model with its thresholds: decisions, and the attack's view of them.
+    max_head_gap None: no head-agreement rule (bundles made before it)."""
 
-    def __init__(self, model, threshold, min_proximity=0.0):
+    def __init__(self, model, threshold, min_proximity=0.0, max_head_gap=None):
         self.model = model
         self.threshold = float(threshold)
         self.min_proximity = float(min_proximity)
+        self.max_head_gap = None if max_head_gap is None else float(max_head_gap)
 
     @classmethod
     def from_card(cls, model, card):
         thresholds = card["thresholds"]
-        return cls(model, thresholds["S0"], thresholds.get("min_proximity", 0.0))
+        return cls(model, thresholds["S0"], thresholds.get("min_proximity", 0.0), thresholds.get("max_head_gap"))
 
     def __call__(self, x):
         """Class index per window, or REJECT (no gradients)."""
         with torch.no_grad():
-            scores, proximity = self.model.scores_and_proximity(x)
-        return decide(scores.numpy(), self.threshold, proximity.numpy(), self.min_proximity)
+            scores, proximity, logits = self.model.outputs(x)
+            gap = head_gap(scores, logits)
+        return decide(scores.numpy(), self.threshold, proximity.numpy(), self.min_proximity, gap.numpy(),
+                      self.max_head_gap)

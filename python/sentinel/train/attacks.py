@@ -71,20 +71,45 @@ def margin_objective(logits_fn, y):
 LOSSES = {"cross_entropy": cross_entropy_objective, "margin": margin_objective}
 
 
-def rejection_escape_objective(scores_fn, y, threshold, min_proximity=0.0):
-    """Eq. (5) against a rejecting classifier: the best wrong class must beat both the
-    true class and the reject score S0. Maximises max_{j != y} s_j - max(s_y, S0).
-    When scores_fn returns (scores, proximity), a window whose proximity is below
-    min_proximity is rejected too, so the objective adds log(proximity / min_proximity)
-    while it is below that floor (0 above it)."""
+SVM_MARGIN_WEIGHT = 10.0   # SVM scores span about a tenth of the CNN logits' range
+SVM_MARGIN_CAP = 0.05      # past this SVM margin the head-agreement term takes the step
+
+
+def rejection_escape_objective(outputs_fn, y, threshold, min_proximity=0.0, max_head_gap=None, target="svm"):
+    """Eq. (5) against a rejecting classifier, adapted to every reject rule: the class k
+    must beat the other SVM scores and the reject score S0. Without the head rule k is
+    the best wrong class and the objective is max_{j != y} s_j - max(s_y, S0).
+
+    outputs_fn(x) returns scores, (scores, proximity) or (scores, proximity, logits).
+    - proximity below min_proximity is rejected too: the objective adds
+      log(proximity / min_proximity) while below that floor (0 above it);
+    - with max_head_gap (needs logits), the CNN head must keep k within max_head_gap of
+      its top logit: the objective adds min(max_head_gap, g_k + max_head_gap - max_{j != k} g_j)
+      to the SVM part (weighted, capped so that a won SVM margin leaves the step to
+      the head term). target picks k: the best wrong class of the SVMs ("svm") or of
+      the CNN head ("head")."""
+    if target not in ("svm", "head"):
+        raise ValueError("target: '{}'; allowed: svm, head".format(target))
+
     def objective(xa):
-        out = scores_fn(xa)
-        scores, proximity = out if isinstance(out, tuple) else (out, None)
-        true, wrong = _true_and_best_wrong(scores, y)
-        value = wrong - torch.clamp(true, min=threshold)
+        out = outputs_fn(xa)
+        out = out if isinstance(out, tuple) else (out,)
+        scores, proximity, logits = (tuple(out) + (None, None))[:3]
+        if max_head_gap is None:
+            true, wrong = _true_and_best_wrong(scores, y)
+            value = wrong - torch.clamp(true, min=threshold)
+        else:
+            source = scores if target == "svm" else logits
+            k = source.masked_fill(F.one_hot(y, scores.shape[1]).bool(), float("-inf")).argmax(1)
+            chosen, others = _true_and_best_wrong(scores, k)
+            value = chosen - torch.clamp(others, min=threshold)
         if proximity is not None and min_proximity > 0:
             value = value + torch.clamp(torch.log(proximity.clamp_min(1e-300) / min_proximity), max=0.0)
-        return value
+        if max_head_gap is None:
+            return value
+        head_chosen, head_others = _true_and_best_wrong(logits, k)
+        head = torch.clamp(head_chosen + max_head_gap - head_others, max=max_head_gap)
+        return SVM_MARGIN_WEIGHT * torch.clamp(value, max=SVM_MARGIN_CAP).to(head.dtype) + head
     return objective
 
 

@@ -21,9 +21,12 @@ detector, undefended), neural rejection, and the white-box security evaluation.
   an empty channel after the block's power normalisation) as a class of their own, so
   noise is rejected instead of labelled (without them every noise window was "WBFM").
   A window is also rejected when its proximity (kernel value to the nearest support
-  vector) is below a floor set on `proximity_reject_rate` of the calibration windows;
-  S0 then rejects the rest of `reject_rate`. Far from all support vectors every score
-  tends to its intercept, and one intercept above S0 accepted such windows as a class.
+  vector) is below a floor set on `proximity_reject_rate` of the calibration windows
+  (far from all support vectors every score tends to its intercept, and one intercept
+  above S0 accepted such windows as a class), or when the CNN's own head puts the SVMs'
+  class more than max_head_gap below its top logit, set on `head_reject_rate` of them
+  (an attacker must then carry both heads to one wrong class); S0 rejects the rest of
+  `reject_rate`.
 
 Inputs are power-normalised (unit mean power per complex sample, ||x||^2 = 128), so
 eps budgets are in those units: PNR 0 dB at 10 dB SNR is eps = sqrt(128/11) = 3.41.
@@ -46,7 +49,7 @@ CONFIG = {
     "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
     "smoothing_c": 0.156, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
     "svm_samples": 2000, "svm_background": 1000, "svm_class_weight": None,
-    "reject_rate": 0.1, "proximity_reject_rate": 0.01, "ae_epochs": 20, "calibration_snr_db": 10.0,
+    "reject_rate": 0.1, "proximity_reject_rate": 0.01, "head_reject_rate": 0.05, "ae_epochs": 20, "calibration_snr_db": 10.0,
 }
 
 
@@ -181,8 +184,10 @@ def far_field_decision(model, threshold, min_proximity=0.0):
 
 def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
     """One-vs-all RBF-SVMs on the CNN's features, with `svm_background` noise windows as
-    negatives of every machine. Returns (model, S0, min_proximity): the proximity floor
-    rejects `proximity_reject_rate` of x_calibration, and S0 the rest of `reject_rate`.
+    negatives of every machine. Returns (model, S0, min_proximity, max_head_gap): the
+    proximity floor rejects `proximity_reject_rate` of x_calibration, the head-agreement
+    rule `head_reject_rate` (max_head_gap None when 0: no rule), and S0 the rest of
+    `reject_rate`.
     svm_class_weight "balanced" weighs each machine's one class like its ten others."""
     import torch
     from sklearn.svm import SVC
@@ -203,13 +208,19 @@ def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
     model.svm.load_state_dict(head.state_dict())
     model.eval()
     with torch.no_grad():
-        scores, proximity = model.scores_and_proximity(torch.as_tensor(x_calibration))
+        scores, proximity, logits = model.outputs(torch.as_tensor(x_calibration))
+        gap = htrd_nn.head_gap(scores, logits).numpy()
     top, proximity = scores.max(1).values.numpy(), proximity.numpy()
     floor = float(np.quantile(proximity, config["proximity_reject_rate"])) if config["proximity_reject_rate"] else 0.0
-    near = proximity >= floor
-    rest = (config["reject_rate"] - np.mean(~near)) / np.mean(near)
-    threshold = float(np.quantile(top[near], min(max(rest, 0.0), 1.0)))
-    return model, threshold, floor
+    kept = proximity >= floor
+    max_head_gap = None
+    if config["head_reject_rate"]:
+        # gap > max_head_gap rejects at most head_reject_rate of all windows (ties at 0 reject fewer)
+        max_head_gap = float(np.quantile(gap[kept], max(0.0, 1 - config["head_reject_rate"] / np.mean(kept))))
+        kept &= gap <= max_head_gap
+    rest = (config["reject_rate"] - np.mean(~kept)) / np.mean(kept)
+    threshold = float(np.quantile(top[kept], min(max(rest, 0.0), 1.0)))
+    return model, threshold, floor, max_head_gap
 
 
 def train_detector(x, train, calibration, config, seed=1, log=print):
@@ -264,6 +275,9 @@ def check_config(config):
     if not 0.0 <= config["proximity_reject_rate"] < config["reject_rate"]:
         raise ValueError("proximity_reject_rate: {}; allowed: 0 <= rate < reject_rate ({})".format(
             config["proximity_reject_rate"], config["reject_rate"]))
+    if not 0.0 <= config["head_reject_rate"] < config["reject_rate"] - config["proximity_reject_rate"]:
+        raise ValueError("head_reject_rate: {}; allowed: 0 <= rate < reject_rate - proximity_reject_rate ({:g})".format(
+            config["head_reject_rate"], config["reject_rate"] - config["proximity_reject_rate"]))
     if config["svm_class_weight"] not in (None, "balanced"):
         raise ValueError("svm_class_weight: {!r}; allowed: None, 'balanced'".format(config["svm_class_weight"]))
 
@@ -311,8 +325,9 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
     save_bundle(output_dir / "twofold_detector", card, ae)
     results = {}
     for kind, name, folder in (("lsgna", "lsgna_nr", output_dir / "lsgna_nr"), ("cat", "htrd", htrd_output)):
-        model, threshold, floor = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config, seed)
-        rejector = htrd_nn.Rejector(model, threshold, floor)
+        model, threshold, floor, max_head_gap = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config,
+                                                              seed)
+        rejector = htrd_nn.Rejector(model, threshold, floor, max_head_gap)
         arch = {"name": "htrd_vtcnn2_svm", "classes": 11, "length": 128, "features": 256,
                 "support_vectors": int(model.svm.support_vectors.shape[0])}
         fresh_noise = amc_nn.preprocess(
@@ -326,14 +341,16 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
                    "far_field_decision": far_field_decision(model, threshold, floor)}
         card = _card(name, htrd_nn.KIND, "VT-CNN2 trained with {} + RBF-SVM neural rejection".format(
             "CAT" if kind == "cat" else "LS-GNA"), arch,
-            {"S0": threshold, "min_proximity": floor, "benign_reject_rate": config["reject_rate"],
-             "proximity_reject_rate": config["proximity_reject_rate"]},
+            {"S0": threshold, "min_proximity": floor, "max_head_gap": max_head_gap,
+             "benign_reject_rate": config["reject_rate"], "proximity_reject_rate": config["proximity_reject_rate"],
+             "head_reject_rate": config["head_reject_rate"]},
             dict(training, stage=kind, history=histories[kind], seconds_per_epoch=seconds), metrics)
         save_bundle(folder, card, model)
         results[name] = metrics
-        log("{}: S0 {:.4f}, min proximity {:.4f}, validation reject {:.3f}, accuracy of accepted {:.3f}, "
-            "fresh noise rejected {:.3f}, far from all features: {}".format(
-                name, threshold, floor, metrics["validation_reject_rate"], metrics["validation_accuracy_accepted"],
+        log("{}: S0 {:.4f}, min proximity {:.4f}, max head gap {}, validation reject {:.3f}, accuracy of accepted "
+            "{:.3f}, fresh noise rejected {:.3f}, far from all features: {}".format(
+                name, threshold, floor, "none" if max_head_gap is None else "{:.4f}".format(max_head_gap),
+                metrics["validation_reject_rate"], metrics["validation_accuracy_accepted"],
                 metrics["noise_reject_rate"], metrics["far_field_decision"]))
     return results
 
@@ -396,6 +413,7 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     y = torch.as_tensor(y_all[pick])
     defences = _attack_plan(htrd_rejector, lsgna_rejector, undefended, adversarial, ae_error, ae_threshold, y)
     curves = {name: [] for name in defences}
+    paired = {name: {"difference": [], "standard_error": []} for name in defences if name != "htrd"}
     attack_curves = {name: {attack: [] for attack in plan[1]} for name, plan in defences.items()}
     norms_ok = True
     timings = {}
@@ -403,6 +421,7 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     for pnr in [None] + list(pnrs):
         eps = attacks.attack_budget(x, snr_db, pnr) if pnr is not None else torch.zeros(len(x))
         began = time.perf_counter()
+        outcomes = {}
         for name, (defended, plan) in defences.items():
             survived = np.ones(len(x), dtype=bool)
             for attack, (objective, active) in plan.items():
@@ -415,17 +434,24 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
                 if pnr == -10 and name == "undefended" and attack == "cross_entropy":
                     saved = xa.numpy()
             curves[name].append(float(survived.mean()))
+            outcomes[name] = survived
+        for name, stats in paired.items():
+            difference, error = paired_difference(outcomes["htrd"], outcomes[name])
+            stats["difference"].append(difference)
+            stats["standard_error"].append(error)
         timings[str(pnr)] = time.perf_counter() - began
         log("PNR {:>5}: ".format("none" if pnr is None else pnr) + "  ".join(
             "{} {:.3f}".format(k, v[-1]) for k, v in curves.items()))
     rejection = rejection_checks({"htrd": htrd_rejector, "lsgna_nr": lsgna_rejector}, undefended, x, y, snr_db, steps)
     log("rejection: " + json.dumps(rejection))
     result = {"data": str(data_path), "snr_db": snr_db, "attack_samples": int(len(x)), "pgd_steps": steps,
-              "pnr_db": [None] + list(pnrs), "curves": curves, "attack_curves": attack_curves, "benign": benign,
+              "pnr_db": [None] + list(pnrs), "curves": curves, "attack_curves": attack_curves,
+              "paired_vs_htrd": paired, "benign": benign,
               "budgets_respected": norms_ok, **rejection,
               "attack_seconds_per_pnr": timings, "S0": {"htrd": htrd_rejector.threshold,
                                                         "lsgna_nr": lsgna_rejector.threshold},
               "min_proximity": {"htrd": htrd_rejector.min_proximity, "lsgna_nr": lsgna_rejector.min_proximity},
+              "max_head_gap": {"htrd": htrd_rejector.max_head_gap, "lsgna_nr": lsgna_rejector.max_head_gap},
               "twofold_threshold": ae_threshold}
     report = pathlib.Path(report_dir)
     report.mkdir(parents=True, exist_ok=True)
@@ -442,12 +468,19 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     return result
 
 
+def paired_difference(defended_a, defended_b):
+    """(mean of a - b, its standard error) over the same windows (per-window bools)."""
+    difference = np.asarray(defended_a, float) - np.asarray(defended_b, float)
+    error = difference.std(ddof=1) / np.sqrt(len(difference)) if len(difference) > 1 else float("nan")
+    return float(difference.mean()), float(error)
+
+
 def record_in_card(htrd_bundle, result, command, data_command):
     """The card's metrics.security_evaluation: benign table, every curve, the command."""
     from ..runtime.bundle import ModelBundle, set_card_entry
 
-    keys = ("snr_db", "attack_samples", "pgd_steps", "pnr_db", "benign", "curves", "attack_curves",
-            "budgets_respected", "S0", "min_proximity", "twofold_threshold", "unknown_inputs", "transferred")
+    keys = ("snr_db", "attack_samples", "pgd_steps", "pnr_db", "benign", "curves", "attack_curves", "paired_vs_htrd",
+            "budgets_respected", "S0", "min_proximity", "max_head_gap", "twofold_threshold", "unknown_inputs", "transferred")
     set_card_entry(ModelBundle.load(htrd_bundle).path, ("metrics", "security_evaluation"),
                    dict({k: result[k] for k in keys}, command=command, data_command=data_command))
 
@@ -523,12 +556,16 @@ def _attack_plan(htrd, lsgna, undefended, adversarial, ae_error, ae_threshold, y
         return {loss: (factory(model, y), None) for loss, factory in attacks.LOSSES.items()}
 
     def on_scores(rejector):
-        # eq. (5) as written (the best wrong SVM score above the true one), eq. (5) that
-        # must also pass S0 and the proximity floor, and the CNN head's margin attack
+        # eq. (5) as written (the best wrong SVM score above the true one); eq. (5) that
+        # must also pass every reject rule (S0, the proximity floor, the head agreement),
+        # aiming at the SVMs' or the CNN head's best wrong class; the CNN head's margin attack
         model = rejector.model
+
+        def escape(target):
+            return attacks.rejection_escape_objective(model.outputs, y, rejector.threshold, rejector.min_proximity,
+                                                      rejector.max_head_gap, target)
         return {"eq5_as_written": (attacks.margin_objective(model, y), None),
-                "eq5": (attacks.rejection_escape_objective(model.scores_and_proximity, y, rejector.threshold,
-                                                           rejector.min_proximity), None),
+                "eq5": (escape("svm"), None), "eq5_head_target": (escape("head"), None),
                 "margin_on_cnn": (attacks.margin_objective(model.logits, y), None)}
 
     two_condition = {"two_condition_" + loss: (
