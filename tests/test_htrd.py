@@ -77,6 +77,10 @@ def test_decide_rejects_on_score_proximity_or_head_disagreement():
         None, "head_disagrees", "far_from_training", None, "head_disagrees"]
     assert htrd_nn.reject_reasons(scores, -0.5, proximity, 0.3, gap, None).tolist() == [
         None, "low_score", "far_from_training", None, None]
+    # a NaN anywhere rejects (fail closed)
+    nan = np.nan
+    assert htrd_nn.decide(np.array([[nan, 0.5], [0.5, 0.0], [0.5, 0.0]]), -0.5, np.array([0.9, nan, 0.9]), 0.3,
+                          np.array([0.0, 0.0, nan]), 0.2).tolist() == [htrd_nn.REJECT] * 3
 
 
 def test_head_gap_is_how_far_the_cnn_head_puts_the_svm_class_below_its_own():
@@ -154,6 +158,8 @@ def test_rejection_escape_objective_must_also_carry_the_cnn_head():
     assert value("head") == pytest.approx([10 * -0.2 + 0.2, 0.5 + 0.2])
     with pytest.raises(ValueError, match="target: 'cnn'; allowed: svm, head"):
         attacks.rejection_escape_objective(lambda _: scores, y, -0.5, target="cnn")
+    with pytest.raises(ValueError, match=r"outputs_fn: must return \(scores, proximity, logits\)"):
+        attacks.rejection_escape_objective(lambda _: (scores, proximity), y, -0.5, 0.1, max_head_gap=0.2)(None)
 
 
 def test_paired_difference_and_its_standard_error():
@@ -162,6 +168,7 @@ def test_paired_difference_and_its_standard_error():
     d = a.astype(float) - b
     assert htrd_train.paired_difference(a, b) == pytest.approx((0.25, d.std(ddof=1) / np.sqrt(8)))
     assert htrd_train.paired_difference(a, a) == (0.0, 0.0)
+    assert htrd_train.paired_difference(a[:1], b[:1]) == (0.0, None)   # one window: no standard error
 
 
 def test_attack_budget_formula():
@@ -245,7 +252,7 @@ def test_shipped_bundle_rejects_strong_windows_crafted_against_the_undefended_mo
     the proximity floor rejects them (measured on this fresh set: 100%). Power-normalised
     first, as the block does, fewer are far enough: measured 34% here (66% for windows
     crafted against HTRD's own undefended baseline, docs/htrd.md). Weaker windows
-    (PNR <= 0 dB) stay among the training features and 15-20% are rejected."""
+    (PNR <= 0 dB) stay among the training features and about 15-20% are rejected."""
     _, x, y = fresh_10db
     htrd, _ = _load("htrd")
     undefended, _ = _load("vtcnn2")
@@ -455,6 +462,7 @@ def test_training_smoke_on_tiny_data(tmp_path):
                                  attack_samples=30, steps=3, log=lambda *_: None, update_card=True,
                                  command="sentinel eval htrd (test)")
     assert result["budgets_respected"]
+    assert 0.0 <= result["benign"]["twofold_reject_rate"] <= 1.0
     recorded = ModelBundle.load(tmp_path / "htrd").card["metrics"]["security_evaluation"]
     assert recorded["command"] == "sentinel eval htrd (test)" and recorded["curves"] == result["curves"]
     assert set(result["curves"]) == {"cat_dnn", "lsgna_dnn", "undefended", "htrd", "lsgna_nr", "twofold"}

@@ -116,14 +116,18 @@ REASONS = ("far_from_training", "head_disagrees", "low_score")
 
 def reject_reasons(scores, threshold, proximity=None, min_proximity=0.0, gap=None, max_head_gap=None):
     """Why each window is rejected, the first rule that applies in REASONS order, or
-    None when it is accepted. A rule is off when its input or threshold is None."""
+    None when it is accepted. A rule is off when its input or threshold is None. Each
+    rule fails closed: a NaN score, proximity or gap rejects."""
     scores = np.asarray(scores)
-    reasons = np.full(len(scores), None, dtype=object)
-    reasons[scores.max(axis=1) <= threshold] = "low_score"
+    applies = {"low_score": ~(scores.max(axis=1) > threshold)}
     if gap is not None and max_head_gap is not None:
-        reasons[np.asarray(gap) > max_head_gap] = "head_disagrees"
+        applies["head_disagrees"] = ~(np.asarray(gap) <= max_head_gap)
     if proximity is not None:
-        reasons[np.asarray(proximity) < min_proximity] = "far_from_training"
+        applies["far_from_training"] = ~(np.asarray(proximity) >= min_proximity)
+    reasons = np.full(len(scores), None, dtype=object)
+    for reason in reversed(REASONS):   # the first in REASONS is written last and wins
+        if reason in applies:
+            reasons[applies[reason]] = reason
     return reasons
 
 
