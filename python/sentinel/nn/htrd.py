@@ -98,9 +98,6 @@ class HTRD(nn.Module):
         scores, proximity = self.svm.scores_and_proximity(z)
         return scores, proximity, self.cnn.head(z)
 
-    def scores_and_proximity(self, x):
-        return self.svm.scores_and_proximity(self.cnn.features(x))
-
     def logits(self, x):
         return self.cnn(x)
 

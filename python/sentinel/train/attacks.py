@@ -93,14 +93,13 @@ def rejection_escape_objective(outputs_fn, y, threshold, min_proximity=0.0, max_
 
     def objective(xa):
         out = outputs_fn(xa)
-        out = out if isinstance(out, tuple) else (out,)
-        scores, proximity, logits = (tuple(out) + (None, None))[:3]
+        scores, proximity, logits = ((out if isinstance(out, tuple) else (out,)) + (None, None))[:3]
+        if max_head_gap is not None and logits is None:
+            raise ValueError("outputs_fn: must return (scores, proximity, logits) when max_head_gap is set")
         if max_head_gap is None:
             true, wrong = _true_and_best_wrong(scores, y)
             value = wrong - torch.clamp(true, min=threshold)
         else:
-            if logits is None:
-                raise ValueError("outputs_fn: must return (scores, proximity, logits) when max_head_gap is set")
             source = scores if target == "svm" else logits
             k = source.masked_fill(F.one_hot(y, scores.shape[1]).bool(), float("-inf")).argmax(1)
             chosen, others = _true_and_best_wrong(scores, k)
@@ -109,8 +108,6 @@ def rejection_escape_objective(outputs_fn, y, threshold, min_proximity=0.0, max_
             value = value + torch.clamp(torch.log(proximity.clamp_min(1e-300) / min_proximity), max=0.0)
         if max_head_gap is None:
             return value
-        if logits is None:
-            raise ValueError("outputs_fn: must return (scores, proximity, logits) when max_head_gap is set")
         head_chosen, head_others = _true_and_best_wrong(logits, k)
         head = torch.clamp(head_chosen + max_head_gap - head_others, max=max_head_gap)
         return SVM_MARGIN_WEIGHT * torch.clamp(value, max=SVM_MARGIN_CAP).to(head.dtype) + head

@@ -50,7 +50,8 @@ CONFIG = {
     "eps_max_pnr_db": -5.0, "eps_reference_snr_db": 10.0, "eta_fraction": 0.2,
     "smoothing_c": 0.156, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
     "svm_samples": 2000, "svm_background": 1000, "svm_class_weight": None,
-    "reject_rate": 0.1, "proximity_reject_rate": 0.01, "head_reject_rate": 0.05, "ae_epochs": 20, "calibration_snr_db": 10.0,
+    "reject_rate": 0.1, "proximity_reject_rate": 0.01, "head_reject_rate": 0.05, "ae_epochs": 20,
+    "calibration_snr_db": 10.0,
 }
 
 
@@ -484,7 +485,8 @@ def record_in_card(htrd_bundle, result, command, data_command):
     from ..runtime.bundle import ModelBundle, set_card_entry
 
     keys = ("snr_db", "attack_samples", "pgd_steps", "pnr_db", "benign", "curves", "attack_curves", "paired_vs_htrd",
-            "budgets_respected", "S0", "min_proximity", "max_head_gap", "twofold_threshold", "unknown_inputs", "transferred")
+            "budgets_respected", "S0", "min_proximity", "max_head_gap", "twofold_threshold", "unknown_inputs",
+            "transferred")
     set_card_entry(ModelBundle.load(htrd_bundle).path, ("metrics", "security_evaluation"),
                    dict({k: result[k] for k in keys}, command=command, data_command=data_command))
 
