@@ -47,7 +47,7 @@ class modulation_classifier(model_block):
         return _amc().build(bundle.card["architecture"])
 
     def preprocess(self, windows):
-        return _amc().preprocess(windows, self.bundle.card["preprocessing"].get("normalization", "energy"))
+        return _amc().preprocess_card(windows, self.bundle.card["preprocessing"])
 
     def describe(self, logits):
         z = logits - logits.max(axis=1, keepdims=True)

@@ -13,13 +13,44 @@ import time
 import numpy as np
 
 
+#: `--rx-off` names and the ReceiverConfig fields they switch off.
+RX_SWITCHES = {"cfo": {"cfo_hz": None}, "drift": {"drift_hz_per_s": None}, "phase": {"phase": False},
+               "timing": {"timing_samples": None}, "symbol-rate": {"symbol_rate_deviation": None},
+               "rolloff": {"rolloff": None}, "iq-imbalance": {"iq_gain_db": None, "iq_phase_deg": None},
+               "dc": {"dc_relative": None}, "adc": {"adc_bits": None}}
+
+
+def receiver_config(cfo_max=None, off=(), overrides_json=None):
+    """A ReceiverConfig from the command line's receiver options."""
+    from ..data.receiver import ReceiverConfig
+
+    values = {}
+    if cfo_max is not None:
+        if not (np.isfinite(cfo_max) and cfo_max >= 0):
+            raise ValueError("--cfo-max: a finite offset >= 0 Hz, got {}".format(cfo_max))
+        values["cfo_hz"] = (0.0, float(cfo_max))
+    for name in off:
+        values.update(RX_SWITCHES[name])
+    if overrides_json:
+        try:
+            extra = json.loads(overrides_json)
+        except ValueError as error:
+            raise ValueError("--receiver-json: not JSON ({})".format(error)) from None
+        if not isinstance(extra, dict):
+            raise ValueError("--receiver-json: a JSON object of ReceiverConfig fields")
+        values.update(extra)
+    return ReceiverConfig.from_dict(values)
+
+
 def add_parser(sub):
     parser = sub.add_parser("data", help="generate, inspect and plot datasets")
     data_sub = parser.add_subparsers(dest="data_command", metavar="ACTION")
     data_sub.required = True
 
     gen = data_sub.add_parser("generate", help="generate a dataset (rml2016 and mae with GNU Radio)")
-    gen.add_argument("recipe", choices=["rml2016", "mae", "kpi"])
+    gen.add_argument("recipe", choices=["rml2016", "receiver", "mae", "kpi"],
+                     help="rml2016: RadioML 2016.10a's recipe; receiver: the same through a live SDR "
+                          "(carrier offset, IQ imbalance, DC, 8-bit ADC, rate mismatch); mae: the MAE paper's")
     gen.add_argument("-o", "--output", required=True, help="HDF5 file to write (kpi: a CSV file)")
     gen.add_argument("-n", "--count", type=int, default=1000, help="examples per (class, SNR)")
     gen.add_argument("--seed", type=int, default=0)
@@ -30,6 +61,12 @@ def add_parser(sub):
     for impairment in ("sro", "cfo", "fading"):
         gen.add_argument("--no-" + impairment, dest=impairment, action="store_false",
                          help="rml2016 only: switch off the " + impairment.upper() + " impairment")
+    gen.add_argument("--cfo-max", type=float, metavar="HZ",
+                     help="receiver only: carrier offset uniform in +-HZ (default 10000)")
+    gen.add_argument("--rx-off", nargs="+", default=[], choices=sorted(RX_SWITCHES), metavar="IMPAIRMENT",
+                     help="receiver only: switch receiver impairments off: " + ", ".join(sorted(RX_SWITCHES)))
+    gen.add_argument("--receiver-json", metavar="JSON",
+                     help="receiver only: ReceiverConfig fields as JSON, e.g. '{\"cfo_hz\": [0, 5000]}'")
     gen.add_argument("--workers", type=int, default=0, help="processes (default: up to 2)")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.add_argument("--network", default="A", choices=["A", "B"], help="kpi only: which synthetic network")
@@ -63,16 +100,23 @@ def add_parser(sub):
 def run_generate(args):
     if args.recipe == "kpi":
         return run_generate_kpi(args)
-    from ..data import ChannelConfig, MAEPaper, RadioML2016, generate
+    from ..data import ChannelConfig, LiveReceiver, MAEPaper, RadioML2016, generate
 
     options = {}
     if args.length is not None:
         options["length"] = args.length
     if args.snrs:
         options["snrs"] = tuple(args.snrs)
-    if args.recipe == "rml2016":
-        recipe = RadioML2016(classes=args.classes, channel_config=ChannelConfig(
-            sro=args.sro, cfo=args.cfo, fading=args.fading), **options)
+    if args.recipe != "receiver" and (args.cfo_max is not None or args.rx_off or args.receiver_json):
+        raise ValueError("--cfo-max, --rx-off and --receiver-json apply to the receiver recipe only")
+    if args.recipe in ("rml2016", "receiver"):
+        channel = ChannelConfig(sro=args.sro, cfo=args.cfo, fading=args.fading)
+        if args.recipe == "rml2016":
+            recipe = RadioML2016(classes=args.classes, channel_config=channel, **options)
+        else:
+            recipe = LiveReceiver(classes=args.classes, channel_config=channel,
+                                  receiver_config=receiver_config(args.cfo_max, args.rx_off, args.receiver_json),
+                                  **options)
     else:
         if args.classes:
             raise ValueError("--classes applies to rml2016 only")

@@ -49,6 +49,16 @@ def add_parser(sub):
                      help="with --per-cell: add the next N examples of every cell to training only "
                           "(the held-out split stays the same)")
     amc.add_argument("--init-from", help="start from this bundle's weights (same architecture)")
+    amc.add_argument("--frontend", default="none", choices=["none", "rtn", "fourth_power"],
+                     help="rtn: a radio transformer network (learned offset/phase correction) before the "
+                          "classifier; fourth_power: the classical x^4 carrier-offset correction")
+    amc.add_argument("--rtn-max-offset", type=float, metavar="HZ",
+                     help="rtn: largest carrier offset the estimator can output (default 12500)")
+    amc.add_argument("--aux-weight", type=float, default=0.0,
+                     help="rtn: weight of the known-offset auxiliary loss (needs receiver-recipe data; 0: "
+                          "end to end only)")
+    amc.add_argument("--extra-data", nargs="+", default=[], metavar="FILE",
+                     help="more dataset files whose every example joins the training set only")
     amc.add_argument("--stage1-output", help="with --cw: also save the stage-1 (plain CE) model here")
     amc.add_argument("--seed", type=int, default=1)
     amc.add_argument("--split-seed", type=int, default=0)
@@ -208,7 +218,9 @@ def run_train_amc(args):
               cw_k=args.cw_k, cw_weights_from=args.cw_weights_from, architecture=arch,
               checkpoint_dir=args.checkpoint_dir, threads=args.threads, command=_command_line(),
               per_cell=args.per_cell, stage1_output=args.stage1_output, input_scale=args.input_scale,
-              extra_train=args.extra_train, init_from=args.init_from)
+              extra_train=args.extra_train, init_from=args.init_from, frontend=args.frontend,
+              frontend_options=({"max_offset_hz": args.rtn_max_offset} if args.rtn_max_offset else None),
+              aux_weight=args.aux_weight, extra_data=tuple(args.extra_data))
 
 
 def run_eval_amc(args):

@@ -13,8 +13,9 @@ for the public RadioML files, SigMF I/O.
 
 from .channel import ChannelConfig
 from .generate import generate, generate_named
-from .recipes import MAEPaper, RadioML2016, RECIPES
+from .receiver import ReceiverConfig
+from .recipes import LiveReceiver, MAEPaper, RadioML2016, RECIPES
 from .storage import Dataset, load
 
-__all__ = ["ChannelConfig", "Dataset", "MAEPaper", "RECIPES", "RadioML2016", "generate",
+__all__ = ["ChannelConfig", "Dataset", "LiveReceiver", "MAEPaper", "RECIPES", "RadioML2016", "ReceiverConfig", "generate",
            "generate_named", "load"]

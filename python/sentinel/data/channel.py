@@ -21,10 +21,7 @@ import math
 import numpy as np
 from gnuradio import blocks, filter as gr_filter, gr
 
-from .modulators import SAMPLE_RATE
-
-#: Flowgraph chains per top_block: amortises scheduler start-up without a thread explosion.
-CHAINS_PER_FLOWGRAPH = 32
+from .modulators import CHAINS_PER_FLOWGRAPH, SAMPLE_RATE
 
 
 @dataclasses.dataclass
@@ -75,11 +72,15 @@ def _draw_offset(rng, std, limit):
     return float(np.clip(rng.normal(0.0, std), -limit, limit))
 
 
-def apply_channel(segments, seeds, config):
+def apply_channel(segments, seeds, config, rate_ratios=None, timing_offsets=None):
     """Run each segment through its own channel chain, seeded by its own seed.
 
-    Returns a list of complex64 arrays, each `config.guard_samples` shorter than
-    its input, and the per-example offsets that were drawn.
+    rate_ratios: per segment, the emitter's symbol rate over the nominal one (the
+    waveform is resampled by it, so a ratio above 1 leaves fewer samples per
+    symbol); timing_offsets: per segment, a fractional delay in [0, 1) samples.
+    Both are applied by the same MMSE resampler as the sample-rate offset.
+    Returns a list of complex64 arrays (each `config.guard_samples` shorter than
+    its input when no ratio is given) and the per-example offsets that were drawn.
     """
     outputs = [None] * len(segments)
     offsets = [None] * len(segments)
@@ -92,10 +93,12 @@ def apply_channel(segments, seeds, config):
             cfo_hz = _draw_offset(rng, config.cfo_std_hz, config.cfo_max_hz) if config.cfo else 0.0
             offsets[i] = (sro_hz, cfo_hz)
             chain = [blocks.vector_source_c(segments[i], False)]
-            if config.sro:
+            extra_ratio = 1.0 if rate_ratios is None else float(rate_ratios[i])
+            mu = 0.0 if timing_offsets is None else float(timing_offsets[i])
+            if config.sro or extra_ratio != 1.0 or mu:
                 # The receiver's clock runs sro_hz fast: resample by fs / (fs + sro).
-                ratio = config.sample_rate / (config.sample_rate + sro_hz)
-                chain.append(gr_filter.mmse_resampler_cc(0.0, ratio))
+                ratio = config.sample_rate / (config.sample_rate + sro_hz) * extra_ratio
+                chain.append(gr_filter.mmse_resampler_cc(mu, ratio))
             if config.cfo:
                 chain.append(blocks.rotator_cc(2 * math.pi * cfo_hz / config.sample_rate))
             if config.fading:

@@ -17,8 +17,9 @@ from .recipes import RECIPES, unit_rng
 def _make_unit(job):
     recipe, class_index, snr_index, count, seed = job
     rng = unit_rng(seed, class_index, snr_index)
-    examples, seeds = recipe.make_unit(class_index, recipe.snrs[snr_index], count, rng)
-    return class_index, snr_index, examples, seeds
+    made = recipe.make_unit(class_index, recipe.snrs[snr_index], count, rng)
+    examples, seeds, draws = made if len(made) == 3 else (made[0], made[1], None)
+    return class_index, snr_index, examples, seeds, draws
 
 
 def generate(recipe, path, count, seed=0, normalization="energy", workers=None, progress=True):
@@ -37,16 +38,18 @@ def generate(recipe, path, count, seed=0, normalization="energy", workers=None, 
             for c in range(len(recipe.class_names)) for s in range(len(recipe.snrs))]
     total = len(jobs) * count
 
-    with storage.atomic_dataset(path, total, recipe.length) as f:
+    with storage.atomic_dataset(path, total, recipe.length, recipe.draw_columns) as f:
         labels = np.empty(total, np.int16)
         bar = _progress_bar(len(jobs), "{} -> {}".format(recipe.name, path), progress)
-        for class_index, snr_index, examples, seeds in _run_jobs(jobs, workers):
+        for class_index, snr_index, examples, seeds, draws in _run_jobs(jobs, workers):
             unit = class_index * len(recipe.snrs) + snr_index
             rows = slice(unit * count, (unit + 1) * count)
             f["iq"][rows] = storage.to_rows(storage.normalize(examples, normalization))
             f["label"][rows] = class_index
             f["snr"][rows] = recipe.snrs[snr_index]
             f["seed"][rows] = seeds
+            if draws is not None:
+                f[storage.DRAWS][rows] = draws
             labels[rows] = class_index
             bar.update(1)
         bar.close()

@@ -58,6 +58,10 @@ LINEAR_CONSTELLATIONS = {
 
 #: Samples at the start of a modulator's output that are still filter transient.
 SETTLE_SAMPLES = 1024
+#: Parallel chains per top_block: amortises scheduler start-up without a thread explosion.
+CHAINS_PER_FLOWGRAPH = 32
+#: Classes whose emitter has a symbol clock (a symbol-rate mismatch applies to them).
+DIGITAL_CLASSES = ("8PSK", "BPSK", "CPFSK", "GFSK", "PAM4", "QAM16", "QAM64", "QPSK")
 
 
 def generator_parameters():
@@ -162,6 +166,35 @@ def _am_ssb(nsamples, rng):
 
 _MODULATORS = {"GFSK": _gfsk, "CPFSK": _cpfsk, "WBFM": _wbfm, "AM-DSB": _am_dsb,
                "AM-SSB": _am_ssb}
+
+
+def linear_segments(name, nsamples, rolloffs, rng):
+    """One segment of `nsamples` settled samples of linear class `name` per roll-off in
+    `rolloffs`, each from its own chain (symbols -> constellation -> RRC interpolator)
+    and at unit average power; chains run CHAINS_PER_FLOWGRAPH to a flowgraph."""
+    points = LINEAR_CONSTELLATIONS[name]
+    settle = RRC_SPAN_SYMBOLS * SPS + SPS
+    nsymbols = (nsamples + settle) // SPS + RRC_SPAN_SYMBOLS + 2
+    segments = []
+    for start in range(0, len(rolloffs), CHAINS_PER_FLOWGRAPH):
+        top = gr.top_block()
+        sinks = []
+        for rolloff in rolloffs[start:start + CHAINS_PER_FLOWGRAPH]:
+            if not 0.0 < rolloff <= 1.0:
+                raise ValueError("rolloff: within (0, 1], got {}".format(rolloff))
+            symbols = rng.integers(0, len(points), nsymbols).astype(np.uint8)
+            taps = firdes.root_raised_cosine(SPS, SPS, 1.0, float(rolloff), RRC_SPAN_SYMBOLS * SPS + 1)
+            sink = blocks.vector_sink_c()
+            top.connect(blocks.vector_source_b(symbols, False), digital.chunks_to_symbols_bc(points),
+                        gr_filter.interp_fir_filter_ccf(SPS, taps), sink)
+            sinks.append(sink)
+        top.run()
+        for sink in sinks:
+            x = np.asarray(sink.data(), dtype=np.complex64)[settle:settle + nsamples]
+            if len(x) < nsamples:
+                raise RuntimeError("modulator for {} produced {} of {} samples".format(name, len(x), nsamples))
+            segments.append((x / np.sqrt(np.mean(np.abs(x) ** 2))).astype(np.complex64))
+    return segments
 
 
 def modulate(name, nsamples, rng):

@@ -13,7 +13,7 @@ worker processes or the order they finish in.
 import numpy as np
 from gnuradio import blocks, digital, gr
 
-from . import channel, modulators
+from . import channel, modulators, receiver
 
 
 class Recipe:
@@ -21,12 +21,15 @@ class Recipe:
     class_names = ()
     snrs = ()
     length = 0
+    #: Names of the per-example draws make_unit returns as a third element (none here).
+    draw_columns = ()
 
     def parameters(self):
         raise NotImplementedError
 
     def make_unit(self, class_index, snr_db, count, rng):
-        """Return complex64 (count, length) noisy examples and their uint64 seeds."""
+        """Return complex64 (count, length) noisy examples and their uint64 seeds (and, for a
+        recipe with draw_columns, a float32 (count, len(draw_columns)) table of draws)."""
         raise NotImplementedError
 
     def splits(self, labels, rng):
@@ -79,6 +82,58 @@ class RadioML2016(Recipe):
         return out, seeds
 
 
+class LiveReceiver(RadioML2016):
+    """RadioML 2016.10a's classes, SNRs and channel as received by a live SDR: each
+    example gets its own roll-off (RRC classes), symbol-rate mismatch (digital
+    classes), fractional timing offset, carrier offset with drift and phase, IQ
+    imbalance, DC offset and an AGC + ADC, drawn from `receiver` (a ReceiverConfig;
+    see data.receiver). The draws are stored per example in the `receiver` table."""
+
+    name = "receiver"
+    draw_columns = receiver.COLUMNS
+
+    def __init__(self, length=128, snrs=tuple(range(-20, 20, 2)), classes=None, channel_config=None,
+                 receiver_config=None):
+        RadioML2016.__init__(self, length, snrs, classes, channel_config)
+        self.receiver = receiver_config or receiver.ReceiverConfig()
+        if self.receiver.sample_rate != self.channel.sample_rate:
+            raise ValueError("receiver sample_rate {} differs from the channel's {}".format(
+                self.receiver.sample_rate, self.channel.sample_rate))
+
+    def parameters(self):
+        return dict(RadioML2016.parameters(self), receiver=self.receiver.as_dict(),
+                    receiver_columns=list(receiver.COLUMNS),
+                    symbol_rate_mismatch_classes=list(modulators.DIGITAL_CLASSES),
+                    rolloff_classes=sorted(modulators.LINEAR_CONSTELLATIONS))
+
+    def make_unit(self, class_index, snr_db, count, rng):
+        name = self.class_names[class_index]
+        linear = name in modulators.LINEAR_CONSTELLATIONS
+        seeds = rng.integers(0, 2 ** 63, count, dtype=np.uint64)
+        draws = [receiver.draw(self.receiver, np.random.default_rng([int(s), 2]), linear) for s in seeds]
+        if name not in modulators.DIGITAL_CLASSES:
+            for d in draws:
+                d["symbol_rate_ratio"] = 1.0
+        segment = int(np.ceil((self.length + self.channel.guard_samples + 32) * self.receiver.max_rate_ratio)) + 8
+        if linear and self.receiver.rolloff is not None:
+            segments = modulators.linear_segments(name, segment, [d["rolloff"] for d in draws], rng)
+        else:
+            slot = segment + 64
+            stream = modulators.modulate(name, count * slot, rng)
+            starts = np.arange(count) * slot + rng.integers(0, slot - segment + 1, count)
+            segments = [stream[s:s + segment] for s in starts]
+        received, _ = channel.apply_channel(segments, [int(s) for s in seeds], self.channel,
+                                            rate_ratios=[d["symbol_rate_ratio"] for d in draws],
+                                            timing_offsets=[d["timing_samples"] for d in draws])
+        out = np.empty((count, self.length), np.complex64)
+        for i, x in enumerate(received):
+            if len(x) < self.length:
+                raise RuntimeError("channel for {} left {} of {} samples".format(name, len(x), self.length))
+            noisy = channel.add_calibrated_noise(x[:self.length], snr_db, np.random.default_rng([int(seeds[i]), 1]))
+            out[i] = receiver.apply_receiver(noisy, draws[i], self.receiver)
+        return out, seeds, np.array([receiver.as_row(d) for d in draws], np.float32)
+
+
 class MAEPaper(Recipe):
     """The MAE paper's data: normal BPSK/QPSK/8PSK, anomalous QAM16/QAM64, AWGN only,
     SNR -5..10 dB, 1000 samples per vector at one sample per symbol (no pulse shaping,
@@ -127,7 +182,7 @@ class MAEPaper(Recipe):
         return split
 
 
-RECIPES = {"rml2016": RadioML2016, "mae": MAEPaper}
+RECIPES = {"rml2016": RadioML2016, "receiver": LiveReceiver, "mae": MAEPaper}
 
 
 def unit_rng(seed, class_index, snr_index):

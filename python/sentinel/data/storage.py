@@ -6,7 +6,9 @@
 """gr-sentinel's dataset file: HDF5 written atomically, read back with its metadata.
 
 Layout: `iq` float32 (N, 2, L) with I and Q rows; `label` int16 class index;
-`snr` float32 in dB; `seed` uint64, each example's own seed. File attributes:
+`snr` float32 in dB; `seed` uint64, each example's own seed; optionally `receiver`
+float32 (N, K), each example's impairment draws, its column names in the
+dataset's `columns` attribute (JSON). File attributes:
 `format` = "gr-sentinel-dataset", `format_version`, `recipe`, `class_names`,
 `normalization`, `seed`, `sentinel_version`, and `parameters` (JSON of
 everything else the generator used).
@@ -23,6 +25,8 @@ import numpy as np
 FORMAT = "gr-sentinel-dataset"
 FORMAT_VERSION = 1
 NORMALIZATIONS = ("energy", "l1", "none")
+#: The optional table of per-example impairment draws.
+DRAWS = "receiver"
 
 
 def _h5py():
@@ -67,7 +71,7 @@ def check_writable(path):
 
 
 @contextlib.contextmanager
-def atomic_dataset(path, total, length):
+def atomic_dataset(path, total, length, draw_columns=()):
     """Yield an open HDF5 file with the standard datasets; rename into place only on success."""
     h5py = _h5py()
     path = check_writable(path)
@@ -79,6 +83,9 @@ def atomic_dataset(path, total, length):
             f.create_dataset("label", (total,), dtype="int16")
             f.create_dataset("snr", (total,), dtype="float32")
             f.create_dataset("seed", (total,), dtype="uint64")
+            if draw_columns:
+                table = f.create_dataset(DRAWS, (total, len(draw_columns)), dtype="float32")
+                table.attrs["columns"] = json.dumps(list(draw_columns))
             f.attrs["format"] = FORMAT
             f.attrs["format_version"] = FORMAT_VERSION
             yield f
@@ -106,13 +113,15 @@ def write_metadata(f, recipe, class_names, normalization, seed, parameters):
 class Dataset:
     """A loaded dataset: arrays plus metadata."""
 
-    def __init__(self, iq, label, snr, seed, class_names, attrs):
+    def __init__(self, iq, label, snr, seed, class_names, attrs, draws=None):
         self.iq = iq
         self.label = label
         self.snr = snr
         self.seed = seed
         self.class_names = class_names
         self.attrs = attrs
+        #: {column: float32 array} of per-example impairment draws, or None.
+        self.draws = draws
 
     def __len__(self):
         return len(self.label)
@@ -125,8 +134,9 @@ class Dataset:
         return self.iq[:, 0, :] + 1j * self.iq[:, 1, :]
 
     def select(self, mask):
+        draws = None if self.draws is None else {k: v[mask] for k, v in self.draws.items()}
         return Dataset(self.iq[mask], self.label[mask], self.snr[mask], self.seed[mask],
-                       self.class_names, self.attrs)
+                       self.class_names, self.attrs, draws)
 
 
 def load(path, limit=None):
@@ -147,8 +157,12 @@ def load(path, limit=None):
                 path, f.attrs.get("format_version"), FORMAT_VERSION))
         sl = slice(None) if limit is None else slice(0, limit)
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+        draws = None
+        if DRAWS in f:
+            table = f[DRAWS][sl]
+            draws = {name: table[:, k] for k, name in enumerate(json.loads(f[DRAWS].attrs["columns"]))}
         return Dataset(f["iq"][sl], f["label"][sl], f["snr"][sl], f["seed"][sl],
-                       json.loads(attrs["class_names"]), attrs)
+                       json.loads(attrs["class_names"]), attrs, draws)
 
 
 def generate_command(attrs, path):

@@ -18,6 +18,8 @@ pooling positions; the defaults below were chosen by the ablation recorded in
 the shipped model card.
 """
 
+import math
+
 import torch
 from torch import nn
 
@@ -25,23 +27,74 @@ KIND = "amc"
 
 
 INPUT_SCALES = ("energy", "power")
+#: Classical carrier-offset corrections applied before the network (card preprocessing.cfo_correction).
+CFO_CORRECTIONS = ("none", "fourth_power")
+#: fourth_power: FFT size of the window's 4th power, and the peak-to-median power ratio
+#: below which no spectral line is trusted (the window is left as it is).
+FOURTH_POWER_FFT = 1024
+FOURTH_POWER_MIN_PEAK = 10.0
 
 
-def preprocess(windows, scale="energy"):
+def fourth_power_offsets(windows, fft_size=FOURTH_POWER_FFT, min_peak=FOURTH_POWER_MIN_PEAK):
+    """Carrier offset of each complex window (B, L) in cycles per sample, from the line
+    that x^4 shows at 4 f for BPSK, QPSK, PAM4, QAM and a carried AM (parabolic
+    interpolation between FFT bins); 0 where the line is weaker than `min_peak` times the
+    median bin (8PSK, FSK, FM: no such line). Unambiguous within +-1/8 cycle per sample; in
+    a short window the cyclic lines at 4 f +- the symbol rate sometimes win (a wrong estimate
+    off by a quarter of the symbol rate)."""
+    import numpy as np
+
+    windows = np.asarray(windows, np.complex64)
+    spectrum = np.abs(np.fft.fft(windows.astype(np.complex128) ** 4, n=fft_size, axis=1)) ** 2
+    peak = spectrum.argmax(axis=1)
+    rows = np.arange(len(windows))
+    left = spectrum[rows, (peak - 1) % fft_size]
+    centre = spectrum[rows, peak]
+    right = spectrum[rows, (peak + 1) % fft_size]
+    denominator = left - 2 * centre + right
+    shift = np.where(denominator < 0, 0.5 * (left - right) / np.where(denominator < 0, denominator, -1.0), 0.0)
+    bins = peak + shift
+    bins = np.where(bins > fft_size / 2, bins - fft_size, bins)
+    offsets = bins / fft_size / 4.0
+    trusted = centre > min_peak * np.median(spectrum, axis=1)
+    return np.where(trusted, offsets, 0.0)
+
+
+def correct_offsets(windows, offsets):
+    """Each window times exp(-j 2 pi f n), f in cycles per sample."""
+    import numpy as np
+
+    n = np.arange(np.shape(windows)[1])
+    return (np.asarray(windows) * np.exp(-2j * np.pi * np.outer(offsets, n))).astype(np.complex64)
+
+
+def preprocess(windows, scale="energy", cfo_correction="none"):
     """Complex windows (B, L) -> float32 (B, 2, L), each window scaled so a receiver's
     gain does not matter: "energy" to unit energy (the dataset's default), "power" to
     unit average power per sample (= energy scaling times sqrt(L)). Networks without
-    batch normalisation (VT-CNN2) stay at chance on unit-energy windows."""
+    batch normalisation (VT-CNN2) stay at chance on unit-energy windows.
+    cfo_correction "fourth_power" first removes the offset fourth_power_offsets finds."""
     import numpy as np
 
     if scale not in INPUT_SCALES:
         raise ValueError("input scale: unknown '{}'; allowed: {}".format(scale, ", ".join(INPUT_SCALES)))
+    if cfo_correction not in CFO_CORRECTIONS:
+        raise ValueError("cfo correction: unknown '{}'; allowed: {}".format(
+            cfo_correction, ", ".join(CFO_CORRECTIONS)))
     windows = np.asarray(windows, np.complex64)
+    if cfo_correction == "fourth_power":
+        windows = correct_offsets(windows, fourth_power_offsets(windows))
     norm = np.sum(np.abs(windows) ** 2, axis=1, keepdims=True)
     if scale == "power":
         norm = norm / windows.shape[1]
     unit = windows / np.sqrt(np.where(norm > 0, norm, 1.0))
     return np.stack([unit.real, unit.imag], axis=1).astype(np.float32)
+
+
+def preprocess_card(windows, preprocessing):
+    """preprocess() with a model card's `preprocessing` section (what the bundle was trained on)."""
+    return preprocess(windows, preprocessing.get("normalization", "energy"),
+                      preprocessing.get("cfo_correction", "none"))
 
 
 def to_complex(rows):
@@ -169,16 +222,104 @@ class ResNet1D(nn.Module):
         return self.head(self.features(x))
 
 
+class OffsetEstimator(nn.Module):
+    """The RTN's parameter network: (B, 2, L) -> angular offset (rad/sample, within
+    +-max_omega) and a unit phasor (cos phi, sin phi)."""
+
+    def __init__(self, max_omega, channels=32):
+        super().__init__()
+        self.max_omega = float(max_omega)
+        layers, width = [], 2
+        for kernel, stride in ((7, 1), (5, 2), (5, 2), (3, 2)):
+            layers += [nn.Conv1d(width, channels, kernel, stride=stride, padding=kernel // 2, bias=False),
+                       nn.BatchNorm1d(channels), nn.ReLU(inplace=True)]
+            width = channels
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Linear(2 * channels, 64), nn.ReLU(inplace=True), nn.Linear(64, 3))
+        # Start as the identity transform (no offset, phase 0), so a pretrained classifier
+        # behind it starts from its own accuracy.
+        with torch.no_grad():
+            self.head[2].weight.mul_(0.01)
+            self.head[2].bias.copy_(torch.tensor([0.0, 1.0, 0.0]))
+
+    def forward(self, x):
+        h = self.body(x)
+        pooled = torch.cat([h.mean(dim=2), h.amax(dim=2)], dim=1)
+        raw = self.head(pooled)
+        omega = self.max_omega * torch.tanh(raw[:, 0])
+        norm = torch.sqrt(raw[:, 1] ** 2 + raw[:, 2] ** 2 + 1e-6)
+        return omega, raw[:, 1] / norm, raw[:, 2] / norm
+
+
+def derotate(x, omega, cos_phi, sin_phi):
+    """The RTN's fixed transform: x[n] exp(-j(omega (n - L/2) + phi)) on I/Q rows (B, 2, L),
+    in real arithmetic (ONNX-exportable)."""
+    n = torch.arange(x.shape[2], dtype=x.dtype, device=x.device) - (x.shape[2] - 1) / 2.0
+    angle = omega.unsqueeze(1) * n.unsqueeze(0)
+    # cos/sin of (angle + phi) by the angle-addition formulas.
+    c = torch.cos(angle) * cos_phi.unsqueeze(1) - torch.sin(angle) * sin_phi.unsqueeze(1)
+    s = torch.sin(angle) * cos_phi.unsqueeze(1) + torch.cos(angle) * sin_phi.unsqueeze(1)
+    i, q = x[:, 0], x[:, 1]
+    return torch.stack([i * c + q * s, q * c - i * s], dim=1)
+
+
+class RadioTransformer(nn.Module):
+    """O'Shea & Hoydis' radio transformer network in front of a classifier: the estimator
+    predicts the carrier offset and phase, derotate() undoes them, the classifier sees the
+    canonicalised window; trained end to end (optionally with the known offset as an
+    auxiliary target, see auxiliary_loss)."""
+
+    def __init__(self, classifier, max_offset_hz=12.5e3, sample_rate=200e3, channels=32):
+        super().__init__()
+        self.max_omega = 2 * math.pi * max_offset_hz / sample_rate
+        self.sample_rate = float(sample_rate)
+        self.estimator = OffsetEstimator(self.max_omega, channels)
+        self.classifier = classifier
+        self._last_omega = None
+
+    def canonical(self, x):
+        omega, cos_phi, sin_phi = self.estimator(x)
+        if self.training:
+            self._last_omega = omega
+        return derotate(x, omega, cos_phi, sin_phi)
+
+    def features(self, x):
+        return self.classifier.features(self.canonical(x))
+
+    def forward(self, x):
+        return self.classifier(self.canonical(x))
+
+    def offset_hz(self, x):
+        """The estimator's carrier offset per window, in Hz."""
+        return self.estimator(x)[0] * self.sample_rate / (2 * math.pi)
+
+    def auxiliary_loss(self, offsets_hz):
+        """Mean squared error of the last training forward's offset, relative to the range."""
+        target = offsets_hz.to(self._last_omega.dtype) * (2 * math.pi / self.sample_rate)
+        return torch.mean(((self._last_omega - target) / self.max_omega) ** 2)
+
+
 ARCHITECTURES = {"afnet": AFNet, "vtcnn2": VTCNN2, "resnet": ResNet1D}
+FRONTENDS = {"rtn": RadioTransformer}
 
 
 def build(architecture):
+    """A classifier from a card's architecture; with a `frontend` entry ({"kind": "rtn",
+    ...options}), the classifier behind that front-end."""
     arch = dict(architecture)
     name = arch.pop("name")
+    frontend = arch.pop("frontend", None)
     try:
-        return ARCHITECTURES[name](**arch)
+        model = ARCHITECTURES[name](**arch)
     except KeyError:
         raise ValueError("architecture: unknown '{}'; allowed: {}".format(name, ", ".join(ARCHITECTURES))) from None
+    if frontend is None:
+        return model
+    options = dict(frontend)
+    kind = options.pop("kind", None)
+    if kind not in FRONTENDS:
+        raise ValueError("architecture frontend: unknown kind '{}'; allowed: {}".format(kind, ", ".join(FRONTENDS)))
+    return FRONTENDS[kind](model, **options)
 
 
 def topk_confidence_weights(probabilities, k=3):

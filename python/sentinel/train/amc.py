@@ -66,16 +66,16 @@ def _cell_slice(ds, first, count):
     return keep
 
 
-def _model_input(ds, input_scale):
+def _model_input(ds, input_scale, cfo_correction="none"):
     x = ds.iq.astype(np.float32)
-    if ds.attrs.get("normalization") != "energy":
-        return amc_nn.preprocess(ds.complex(), input_scale)
+    if ds.attrs.get("normalization") != "energy" or cfo_correction != "none":
+        return amc_nn.preprocess(ds.complex(), input_scale, cfo_correction)
     if input_scale == "power":
         return x * np.float32(np.sqrt(x.shape[2]))
     return x
 
 
-def load_split(data_path, split_seed, per_cell=None, input_scale="energy"):
+def load_split(data_path, split_seed, per_cell=None, input_scale="energy", cfo_correction="none"):
     """Load a dataset and its stratified split; per_cell keeps only the first N examples
     of every (class, SNR) cell (for a CPU budget), the same ones for every model."""
     from ..data import load
@@ -84,7 +84,35 @@ def load_split(data_path, split_seed, per_cell=None, input_scale="energy"):
     if per_cell:
         ds = ds.select(_cell_slice(ds, 0, per_cell))
     train, valid, test = split_indices(ds.label, ds.snr, split_seed)
-    return ds, _model_input(ds, input_scale), train, valid, test
+    return ds, _model_input(ds, input_scale, cfo_correction), train, valid, test
+
+
+def _offsets_hz(ds, source):
+    """Each example's known carrier offset (the receiver table's cfo_hz) for the RTN's
+    auxiliary target; a dataset without receiver draws has none."""
+    if ds.draws is None or "cfo_hz" not in ds.draws:
+        raise ValueError("aux_weight: {} has no per-example carrier offsets (generate it with the "
+                         "receiver recipe) ; use aux_weight 0 for end-to-end training alone".format(source))
+    return ds.draws["cfo_hz"].astype(np.float32)
+
+
+def load_extra_data(paths, classes, input_scale, cfo_correction, with_offsets):
+    """Every example of other dataset files, for training only (e.g. the RadioML-2016
+    recipe next to the receiver recipe); their classes must be the split's."""
+    from ..data import load
+
+    xs, ys, offsets = [], [], []
+    for path in paths:
+        extra = load(path)
+        if list(extra.class_names) != list(classes):
+            raise ValueError("extra_data: {} has classes {}, the training data {}".format(
+                path, extra.class_names, classes))
+        xs.append(_model_input(extra, input_scale, cfo_correction))
+        ys.append(extra.label)
+        if with_offsets:
+            offsets.append(_offsets_hz(extra, path) if extra.draws is not None
+                           else np.zeros(len(extra), np.float32))
+    return xs, ys, offsets
 
 
 def load_extra_training(data_path, per_cell, extra, input_scale="energy"):
@@ -102,22 +130,44 @@ def load_extra_training(data_path, per_cell, extra, input_scale="energy"):
 def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, patience=15, seed=1,
           split_seed=0, cw=False, cw_k=3, cw_weights_from=None, architecture=None, checkpoint_dir=None,
           threads=0, log=print, command="", per_cell=None, stage1_output=None, input_scale="energy",
-          extra_train=0, init_from=None):
+          extra_train=0, init_from=None, frontend="none", frontend_options=None, aux_weight=0.0,
+          extra_data=()):
     """Train one classifier (optionally with the CW two-stage recipe) and save a bundle.
 
     cw_weights_from: a bundle whose model supplies the stage-1 probabilities (e.g.
     AFNet's, applied to a baseline); otherwise stage 1 is this model.
     extra_train: per cell, examples beyond per_cell added to training only.
-    init_from: a bundle of the same architecture to start from (warm start).
+    init_from: a bundle of the same architecture to start from (warm start); with a
+    front-end, its weights start the classifier behind it.
+    frontend: "none"; "rtn" (the radio transformer network, options in frontend_options,
+    aux_weight > 0 adds the known offset as an auxiliary target); "fourth_power" (the
+    classical x^4 offset correction in preprocessing).
+    extra_data: further dataset files whose every example joins the training set.
     """
     import torch
 
+    if frontend not in ("none", "rtn", "fourth_power"):
+        raise ValueError("frontend: unknown '{}'; allowed: none, rtn, fourth_power".format(frontend))
+    if aux_weight and frontend != "rtn":
+        raise ValueError("aux_weight: only the rtn front-end has an auxiliary target")
     if threads:
         torch.set_num_threads(threads)
-    ds, x, train_idx, valid_idx, test_idx = load_split(data_path, split_seed, per_cell, input_scale)
+    cfo_correction = "fourth_power" if frontend == "fourth_power" else "none"
+    ds, x, train_idx, valid_idx, test_idx = load_split(data_path, split_seed, per_cell, input_scale,
+                                                       cfo_correction)
     classes = list(ds.class_names)
     x_train, y_train = x[train_idx], ds.label[train_idx]
+    aux_train = _offsets_hz(ds, data_path)[train_idx] if aux_weight else None
+    if extra_data:
+        xs, ys, offsets = load_extra_data(extra_data, classes, input_scale, cfo_correction, bool(aux_weight))
+        x_train, y_train = np.concatenate([x_train] + xs), np.concatenate([y_train] + ys)
+        if aux_weight:
+            aux_train = np.concatenate([aux_train] + offsets)
+        log("training on {} examples ({} from {})".format(len(x_train), sum(len(v) for v in ys),
+                                                          ", ".join(str(p) for p in extra_data)))
     if extra_train:
+        if aux_weight or extra_data:
+            raise ValueError("extra_train: not combined with aux_weight or extra_data")
         x_extra, y_extra = load_extra_training(data_path, per_cell, extra_train, input_scale)
         x_train, y_train = np.concatenate([x_train, x_extra]), np.concatenate([y_train, y_extra])
         log("training on {} examples ({} from beyond the first {} per cell)".format(
@@ -135,17 +185,25 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         if trained_scale != input_scale:
             raise ValueError("input_scale: bundle '{}' was trained on unit-{} windows, not unit-{}".format(
                 init_from, trained_scale, input_scale))
+        if initial.card["architecture"].get("frontend") is not None and frontend == "rtn":
+            raise ValueError("init_from: bundle '{}' already has a front-end".format(init_from))
         architecture = dict(initial.card["architecture"])
     architecture = dict(architecture or {}, name=model_name, classes=len(classes))
+    if frontend == "rtn":
+        architecture["frontend"] = dict({"kind": "rtn", "max_offset_hz": 12.5e3, "sample_rate": 200e3,
+                                         "channels": 32}, **(frontend_options or {}))
+    elif frontend_options:
+        raise ValueError("frontend_options: only for the rtn front-end")
     ckpt = pathlib.Path(checkpoint_dir) if checkpoint_dir else None
     stages = []
 
     def run_stage(name, weights):
         model = amc_nn.build(architecture)
         if initial is not None:
-            initial.load_into(model)
+            initial.load_into(model.classifier if frontend == "rtn" else model)
         history = fit(model, x_train, y_train, x[valid_idx], ds.label[valid_idx], weights,
-                      epochs, batch_size, lr, patience, seed, ckpt / name if ckpt else None, log)
+                      epochs, batch_size, lr, patience, seed, ckpt / name if ckpt else None, log,
+                      aux_train=aux_train, aux_weight=aux_weight)
         stages.append({"stage": name, "epochs_run": len(history), "history": history,
                        "training_examples": int(len(x_train)), "initialised_from": init_from})
         return model
@@ -181,15 +239,31 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         _save(stage1_output, model_name, False, x, architecture, classes, ds, data_path, split_seed, seed,
               epochs, batch_size, lr, patience, None, stages[:1], command, per_cell, test_metrics(teacher), log,
               teacher, input_scale, extra_train)
+    extras = {"cfo_correction": cfo_correction, "aux_weight": aux_weight,
+              "extra_data": [_describe_data(p) for p in extra_data]}
     return _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
                  batch_size, lr, patience, cw_info, stages, command, per_cell, test_metrics(model), log, model,
-                 input_scale, extra_train)
+                 input_scale, extra_train, extras)
+
+
+def _describe_data(path):
+    from ..data import load, storage
+
+    ds = load(path, limit=1)
+    return {"data": str(path), "data_recipe": ds.attrs.get("recipe"), "data_seed": int(ds.attrs.get("seed", -1)),
+            "data_command": storage.generate_command(ds.attrs, path)}
 
 
 def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
           batch_size, lr, patience, cw_info, stages, command, per_cell, metrics, log, model, x_scale,
-          extra_train=0):
+          extra_train=0, extras=None):
     from ..data import storage
+
+    extras = extras or {}
+    cfo_correction = extras.get("cfo_correction", "none")
+    steps = ["unit {} per window".format(x_scale), "I and Q as two rows"]
+    if cfo_correction != "none":
+        steps.insert(0, "carrier offset removed by the {} estimate".format(cfo_correction))
 
 
     card = {
@@ -198,8 +272,7 @@ def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split
             model_name, " with confidence-weighted two-stage training" if cw else ""),
         "window_length": int(x.shape[2]),
         "input": {"sample_rate": 200e3, "samples_per_symbol": 8, "dtype": "complex64"},
-        "preprocessing": {"steps": ["unit {} per window".format(x_scale), "I and Q as two rows"],
-                          "normalization": x_scale},
+        "preprocessing": {"steps": steps, "normalization": x_scale, "cfo_correction": cfo_correction},
         "architecture": architecture,
         "outputs": {"classes": classes, "value": "class index (float)"},
         "thresholds": {},
@@ -212,7 +285,9 @@ def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split
                      "10% of train for early stopping", "seed": seed, "epochs_max": epochs,
                      "batch_size": batch_size, "learning_rate": lr, "optimizer": "Adam",
                      "patience": patience, "loss": "CW two-stage" if cw else "cross-entropy",
-                     "cw": cw_info, "stages": stages, "command": command},
+                     "cw": cw_info, "stages": stages, "command": command,
+                     "rtn_aux_weight": extras.get("aux_weight", 0.0),
+                     "extra_data": extras.get("extra_data", [])},
         "metrics": metrics,
     }
     from ..runtime.bundle import save_bundle
@@ -232,7 +307,7 @@ def evaluate(bundles, data_path, split_seed=0, report_dir=None, log=print, per_c
     results = {}
     for name in bundles:
         bundle = ModelBundle.load(name, expected_kind=amc_nn.KIND)
-        x = amc_nn.preprocess(ds.complex(), bundle.card["preprocessing"].get("normalization", "energy"))
+        x = amc_nn.preprocess_card(ds.complex(), bundle.card["preprocessing"])
         if bundle.classes != list(ds.class_names):
             raise ValueError("model: {} classes {} differ from the data's {}".format(
                 name, bundle.classes, ds.class_names))

@@ -104,8 +104,11 @@ def predict_proba(model, x, batch=2048):
 
 
 def fit(model, x_train, y_train, x_valid, y_valid, weights=None, epochs=30, batch_size=512, lr=1e-3,
-        patience=15, seed=1, checkpoint_dir=None, log=print):
-    """Train with (weighted) cross-entropy and early stopping; returns history, restores the best epoch."""
+        patience=15, seed=1, checkpoint_dir=None, log=print, aux_train=None, aux_weight=0.0):
+    """Train with (weighted) cross-entropy and early stopping; returns history, restores the best epoch.
+
+    aux_train: per training example, a target for the model's auxiliary_loss (e.g. the
+    RTN's known carrier offset), added to the loss with weight aux_weight."""
     import torch
 
     set_seed(seed)
@@ -118,6 +121,7 @@ def fit(model, x_train, y_train, x_valid, y_valid, weights=None, epochs=30, batc
     xt = torch.as_tensor(x_train)
     yt = torch.as_tensor(y_train, dtype=torch.long)
     wt = torch.as_tensor(weights, dtype=torch.float32) if weights is not None else None
+    at = torch.as_tensor(aux_train, dtype=torch.float32) if aux_train is not None and aux_weight else None
     xv = torch.as_tensor(x_valid)
     yv = torch.as_tensor(y_valid, dtype=torch.long)
     for epoch in range(start, epochs):
@@ -127,6 +131,8 @@ def fit(model, x_train, y_train, x_valid, y_valid, weights=None, epochs=30, batc
         for idx in _batches(len(xt), batch_size, generator):
             losses = torch.nn.functional.cross_entropy(model(xt[idx]), yt[idx], reduction="none")
             loss = (losses * wt[idx]).mean() if wt is not None else losses.mean()
+            if at is not None:
+                loss = loss + aux_weight * model.auxiliary_loss(at[idx])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
