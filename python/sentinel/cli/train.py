@@ -179,6 +179,19 @@ def add_parser(sub):
     htrd_eval.add_argument("--update-card", action="store_true",
                            help="record the results and this command in the HTRD bundle's card")
     htrd_eval.set_defaults(run=run_eval_htrd)
+    robust = eval_sub.add_parser("robustness", help="every receiver impairment swept on fresh data, for every "
+                                 "shipped classifier (HTRD: correct / rejected / wrong-accepted)")
+    robust.add_argument("--models", nargs="+", help="bundle names or folders (default: every shipped amc and "
+                        "htrd bundle)")
+    robust.add_argument("-n", "--count", type=int, default=100, help="examples per (class, SNR, condition)")
+    robust.add_argument("--snrs", type=float, nargs="+", default=[0.0, 10.0, 18.0], metavar="DB")
+    robust.add_argument("--seed", type=int, default=2027, help="data seed (never a training seed)")
+    robust.add_argument("--conditions", nargs="+", metavar="NAME", help="only these conditions (default all)")
+    robust.add_argument("--independent-count", type=int, default=300,
+                        help="windows per class of the independent RRC generator")
+    robust.add_argument("--threads", type=int, default=0)
+    robust.add_argument("--report", default="reports/robustness")
+    robust.set_defaults(run=run_eval_robustness)
     kpi_eval = eval_sub.add_parser("kpi", help="per-class metrics, confusion matrices, a probability trace")
     kpi_eval.add_argument("--models", nargs="+", default=["kpi", "kpi_b"], help="bundle names or folders")
     kpi_eval.add_argument("--data", required=True, help="a KPI CSV not used in training (fresh seed)")
@@ -257,6 +270,22 @@ def run_finetune_kpi(args):
     kpi.finetune(args.bundle, args.data, args.output, labelled_cells=args.labelled_cells, epochs=args.epochs,
                  freeze_frontend=args.freeze_frontend, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                  split_seed=args.split_seed, smote=args.smote, threads=args.threads, command=_command_line())
+
+
+def run_eval_robustness(args):
+    import torch
+
+    from ..runtime.bundle import ModelBundle, shipped_bundles
+    from ..train import robustness
+
+    if args.count < 1 or args.independent_count < 1:
+        raise ValueError("--count and --independent-count: at least 1")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    models = args.models or [name for name in shipped_bundles()
+                             if ModelBundle.load(name).kind in ("amc", "htrd")]
+    robustness.evaluate(models, args.report, count=args.count, snrs=tuple(args.snrs), seed=args.seed,
+                        independent_count=args.independent_count, only=args.conditions)
 
 
 def run_eval_kpi(args):
