@@ -159,6 +159,10 @@ def add_parser(sub):
     mae_eval.add_argument("--report", default="reports/mae", help="folder for JSON and PNGs")
     mae_eval.add_argument("--update-card", action="store_true",
                           help="record the results in the bundle's card (metrics.fresh_data)")
+    mae_eval.add_argument("--bound", action="store_true",
+                          help="also compute the likelihood-ratio detector (the best possible AUROC) per SNR")
+    mae_eval.add_argument("--bound-per-cell", type=int, default=200, metavar="N",
+                          help="test windows per (class, SNR) the bound is computed on (0: all)")
     mae_eval.set_defaults(run=run_eval_mae)
     amc_eval = eval_sub.add_parser("amc", help="accuracy vs SNR, confusion matrices, tables")
     amc_eval.add_argument("--models", nargs="+", default=["afnet", "vtcnn2"], help="bundle names or folders")
@@ -213,8 +217,10 @@ def run_train_mae(args):
 def run_eval_mae(args):
     from ..train import mae
 
+    if args.bound_per_cell < 0:
+        raise ValueError("--bound-per-cell: 0 (all windows) or a positive count, got {}".format(args.bound_per_cell))
     mae.evaluate(args.bundle, args.data, args.report, update_card=args.update_card,
-                 command=_command_line())
+                 command=_command_line(), bound=args.bound, bound_per_cell=args.bound_per_cell or None)
 
 
 def run_train_amc(args):

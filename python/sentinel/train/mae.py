@@ -141,11 +141,14 @@ def train(data_path, output, epochs=35, batch_size=128, lr=3.33e-5, seed=1, chec
     return card
 
 
-def evaluate(model_name, data_path, report_dir=None, log=print, update_card=False, command=""):
+def evaluate(model_name, data_path, report_dir=None, log=print, update_card=False, command="", bound=False,
+             bound_per_cell=200):
     """Table III (and the ablations) on a fresh file's test split, with figures.
 
     update_card: record the results (and `command`) in the bundle's card as
     metrics.fresh_data, the figures the card reports.
+    bound: also compute the likelihood-ratio bound (mae_bound) on up to bound_per_cell
+    test windows per (class, SNR) and report it per SNR next to the model.
     """
     from ..runtime.bundle import ModelBundle, set_card_entry
 
@@ -173,6 +176,11 @@ def evaluate(model_name, data_path, report_dir=None, log=print, update_card=Fals
               "table_iii": results["hybrid"], "ablations": results, "paper_table_iii": PAPER_TABLE_III,
               "per_snr_hybrid": per_snr}
     log(format_table(results))
+    if bound:
+        from . import mae_bound
+
+        report["bound"] = mae_bound.evaluate_bound(ds, rows, bound_per_cell, np.random.default_rng(0), log)
+        log(format_bound(report))
     if update_card:
         set_card_entry(bundle.path, ("metrics", "fresh_data"),
                        dict(report, command=command, data_command=storage.generate_command(ds.attrs, data_path)))
@@ -183,6 +191,16 @@ def evaluate(model_name, data_path, report_dir=None, log=print, update_card=Fals
         _figures(scores, anomalous, bundle.card["thresholds"]["gamma"], report_dir)
         log("wrote {}".format(report_dir))
     return report
+
+
+def format_bound(report):
+    """AUROC per SNR: the model's hybrid score next to the likelihood-ratio bound."""
+    bound = report["bound"]["auroc_by_snr"]
+    lines = ["{:>8}{:>10}{:>10}".format("SNR dB", "model", "bound")]
+    for s, b in sorted(bound.items()):
+        lines.append("{:>8g}{:>10.3f}{:>10.3f}".format(s, report["per_snr_hybrid"][s]["AUROC"], b))
+    lines.append("{:>8}{:>10.3f}{:>10.3f}".format("pooled", report["table_iii"]["AUROC"], report["bound"]["pooled_auroc"]))
+    return "\n".join(lines)
 
 
 def format_table(results):
