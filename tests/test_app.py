@@ -179,3 +179,83 @@ def test_ctrl_c_stops_cleanly_and_still_writes_the_report(tmp_path):
     assert "Traceback" not in stderr
     summary = json.loads((tmp_path / "report" / "summary.json").read_text())
     assert summary["windows"]["amc"]["scored"] > 0
+
+
+@pytest.mark.parametrize("command", ["run", "demo"])
+@pytest.mark.parametrize("option, value, allowed", [
+    ("--rate", "0", "a sample rate in Hz from 1000 to 1e+09"),
+    ("--rate", "inf", "a sample rate in Hz from 1000 to 1e+09"),
+    ("--rate", "nan", "a sample rate in Hz from 1000 to 1e+09"),
+    ("--snr", "nan", "an SNR in dB from -200 to 200"),
+    ("--duration", "nan", "a finite number of seconds > 0"),
+    ("--duration", "0", "a finite number of seconds > 0"),
+    ("--interval", "-1", "a finite number of seconds > 0"),
+    ("--freq", "inf", "a finite frequency in Hz >= 0"),
+    ("--seed", "-1", "an integer from 0 to 2147483645"),
+    ("--publish", "tcp://127.0.0.1:99999", "allowed: 1 to 65535 or *"),
+    ("--publish", "udp://127.0.0.1:5557", "allowed: tcp://HOST:PORT"),
+])
+def test_run_options_out_of_range_give_one_line_naming_the_option(capsys, command, option, value, allowed):
+    """--rate 0/inf/nan, --snr nan, --duration nan, ...: exit status 2 and one error line
+    that names the option and its allowed values (after a one-line usage), no traceback,
+    no silent default."""
+    from gnuradio.sentinel.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main([command, option, value])
+    assert exit_.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("usage: sentinel {} [options]".format(command)), lines
+    assert lines[1] == "sentinel {}: error: argument {}: {}".format(command, option, lines[1].split(": ", 3)[-1])
+    assert allowed in lines[1] and "'{}'".format(value) in lines[1]
+
+
+def test_unwritable_report_folder_fails_before_the_run(tmp_path):
+    """--report under a regular file: exit status 2 with one line naming --report, at
+    once, not after the whole --duration (here 600 s)."""
+    import time
+
+    (tmp_path / "a_file").write_text("")
+    began = time.monotonic()
+    result = _sentinel("demo", "--duration", "600", "--report", str(tmp_path / "a_file" / "report"), timeout=120)
+    assert time.monotonic() - began < 60
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "sentinel demo: error: --report: cannot write the report folder {} (Not a " \
+        "directory); give a writable folder".format(tmp_path / "a_file" / "report")
+
+
+def test_report_folder_check_refuses_what_write_report_cannot_overwrite(tmp_path):
+    from gnuradio.sentinel.app.report import check_report_folder
+
+    check_report_folder(tmp_path / "new" / "report")       # can be created: not created yet
+    assert not (tmp_path / "new").exists() and not list(tmp_path.iterdir())
+    (tmp_path / "new" / "report" / "summary.json").mkdir(parents=True)
+    with pytest.raises(ValueError, match="cannot overwrite summary.json"):
+        check_report_folder(tmp_path / "new" / "report")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"duration": 0}, "duration: the scenario's length in seconds, a finite number > 0"),
+    ({"duration": float("nan")}, "duration: "),
+    ({"duration": -5}, "duration: "),
+    ({"duration": float("inf")}, "duration: "),
+    ({"snr_db": float("nan")}, "snr_db: SNR per sample in dB, a finite number from -200 to 200"),
+    ({"snr_db": "loud"}, "snr_db: a number"),
+    ({"seed": -1}, "seed: an integer from 0 to 2147483645"),
+    ({"seed": 1.5}, "seed: "),
+])
+def test_simulated_transmitter_names_a_bad_parameter(kwargs, message):
+    """simulated_transmitter(duration=0) says what duration must be, rather than numpy's
+    "need at least one array to concatenate"."""
+    from gnuradio import sentinel
+
+    with pytest.raises(ValueError) as error:
+        sentinel.simulated_transmitter(**kwargs)
+    assert str(error.value).startswith(message)
+
+
+def test_scenario_of_a_very_short_duration_has_one_segment():
+    samples, segments = scenario.build(1e-6, seed=1)
+    assert len(segments) == 1 and len(samples) == segments[0].length > 0
+    with pytest.raises(ValueError, match="duration_s"):
+        scenario.build(0.0, seed=1)

@@ -105,3 +105,19 @@ def test_bad_requests():
     with pytest.raises(ValueError, match="Doppler"):
         sentinel.fading_profile("EPA5", 100.0, doppler_hz=60.0)
     assert set(REQUIRED) <= set(sentinel.fading_profile_names())
+
+
+@pytest.mark.parametrize("seed", [-1, 2 ** 64, 1.5, "3", None, True])
+def test_bad_seed_or_N_is_a_value_error_naming_it(seed):
+    """fading_profile(seed=-1) (the Fading Profile Channel's make) is a ValueError that
+    names seed and its range, not the binding's TypeError listing every signature."""
+    with pytest.raises(ValueError, match=r"^seed: an integer from 0 to 18446744073709551615, got "):
+        sentinel.fading_profile("EVA70", 1e6, seed=seed)
+    with pytest.raises(ValueError, match=r"^N: an integer from 1 to "):
+        sentinel.fading_profile("EVA70", 1e6, N=0)
+
+
+def test_largest_seed_builds_a_block():
+    kw = sentinel.fading_profile("EVA70", 1e6, seed=2 ** 64 - 1)
+    assert kw["seed"] == 2 ** 64 - 1
+    assert sentinel.selective_fading_model2(**kw).seed() == 2 ** 64 - 1

@@ -285,3 +285,22 @@ def test_replay_example_runs_on_the_sample_recording(compiled_examples, tmp_path
     reports = len(sample.rows_of(sample.cells()[0]))
     assert output.stat().st_size == 4 * (reports - WINDOW + 1)
     assert "probability" in result.stdout
+
+
+def test_binary_or_non_csv_file_is_a_value_error_naming_the_path(tmp_path):
+    """A binary file given as KPI CSV (to read_csv or kpi_csv_source) is a ValueError that
+    names the path and says it is not UTF-8 text, not a UnicodeDecodeError."""
+    binary = tmp_path / "capture.bin"
+    binary.write_bytes(bytes(range(256)) * 40)
+    message = r"^path: {} is not a KPI CSV: it is not UTF-8 text \(byte 0x80\); expected a CSV with columns " \
+        r"Time, CellName, ".format(binary)
+    with pytest.raises(ValueError, match=message):
+        read_csv(binary)
+    with pytest.raises(ValueError, match=message):
+        sentinel.kpi_csv_source(str(binary))
+    late = tmp_path / "late.csv"   # valid for 20 kB, then a stray byte: still a clear message
+    header = ",".join(("Time", "CellName", *KPI_COLUMNS, "Unusual")) + "\n"
+    row = ",".join(["10:00", "A"] + ["1.0"] * len(KPI_COLUMNS) + ["0"]) + "\n"
+    late.write_bytes((header + row * 500).encode() + b"\xff\n")
+    with pytest.raises(ValueError, match="not UTF-8 text"):
+        read_csv(late)

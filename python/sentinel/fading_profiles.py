@@ -16,6 +16,7 @@ selective_fading_model2 at a given sample rate:
 
 import json
 import math
+import operator
 import pathlib
 import re
 
@@ -27,11 +28,28 @@ KERNEL_HALF_WIDTH = 4
 
 SPEED_OF_LIGHT = 299792458.0
 
+#: selective_fading_model2 takes its seed as a 64-bit unsigned integer
+MAX_SEED = 2 ** 64 - 1
+#: and N (sinusoids per fader) as a C int
+MAX_SINUSOIDS = 2 ** 31 - 1
+
 _cache = None
 
 
 def _key(name):
     return re.sub(r"[\s_\-]", "", str(name)).lower()
+
+
+def _integer(name, value, low, high):
+    """int(value) when it is an integer in [low, high], else ValueError naming the parameter
+    (rather than the binding's TypeError listing every constructor signature)."""
+    try:
+        number = None if isinstance(value, bool) else operator.index(value)
+    except TypeError:
+        number = int(value) if isinstance(value, float) and value.is_integer() else None
+    if number is None or not low <= number <= high:
+        raise ValueError("{}: an integer from {} to {}, got {!r}".format(name, low, high, value))
+    return number
 
 
 def validate_profiles(data):
@@ -110,7 +128,8 @@ def fading_profile(name, samp_rate, doppler_hz=None, N=8, seed=0, LOS=False, K=4
     name: a profile from channel_profiles.json (fading_profile_names()).
     samp_rate: sample rate in Hz; delays become samples (delay * samp_rate).
     doppler_hz: maximum Doppler in Hz; None or 0 uses the profile's own.
-    N, seed, LOS, K: passed through (LOS makes the first path Rice).
+    N, seed, LOS, K: passed through (LOS makes the first path Rice); seed is an
+        integer from 0 to 2**64 - 1, N an integer >= 1 (ValueError otherwise).
     delays_std, delays_maxdev: per-sample delay walk step and range in
         samples, the same for every path (0: fixed delays, as the standards
         specify).
@@ -126,6 +145,8 @@ def fading_profile(name, samp_rate, doppler_hz=None, N=8, seed=0, LOS=False, K=4
         raise ValueError("samp_rate must be > 0, got {}".format(samp_rate))
     if delays_std < 0 or delays_maxdev < 0:
         raise ValueError("delays_std and delays_maxdev must be >= 0")
+    seed = _integer("seed", seed, 0, MAX_SEED)
+    N = _integer("N", N, 1, MAX_SINUSOIDS)
     profile = lookup_profile(name)
     doppler = profile["doppler_hz"] if not doppler_hz else float(doppler_hz)
     fDTs = doppler / samp_rate

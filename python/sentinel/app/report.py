@@ -8,14 +8,43 @@ anomaly-score trace and confusion PNGs, and a short SigMF recording annotated wi
 the detections."""
 
 import collections
+import errno
 import json
+import os
 import pathlib
+import tempfile
 
 import numpy as np
 
 from ..data.modulators import CLASSES
 from ..data.plots import pyplot
 from . import scenario
+
+
+#: the files write_report() writes into its folder
+REPORT_FILES = ("summary.json", "timeline.png", "anomaly_scores.png", "confusion.png", "capture.sigmf-meta",
+                "capture.sigmf-data")
+
+
+def check_report_folder(folder):
+    """Check that write_report() will be able to write `folder`, without creating it: its
+    nearest existing ancestor must be a folder where a scratch file can be created (and is
+    removed), and report files already there must be writable. Raises ValueError saying
+    what is in the way."""
+    path = pathlib.Path(folder)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        raise ValueError("cannot write the report folder {} ({})".format(folder, error.strerror or error)) from None
+    for name in REPORT_FILES:
+        if (path / name).exists() and not ((path / name).is_file() and os.access(path / name, os.W_OK)):
+            raise ValueError("cannot overwrite {} in the report folder {}".format(name, folder))
 
 
 def score_against_truth(amc_detections, truth):

@@ -82,11 +82,16 @@ def build(duration_s, seed=0, segment_s=(0.2, 0.5), anomaly_share=0.15, adversar
 
     Every class appears before any repeats (shuffled rounds), so even a short run
     covers them. `adversarial`: (windows, names) as from load_adversarial_windows(),
-    which is the default; without them there are no adversarial segments."""
+    which is the default; without them there are no adversarial segments. At least one
+    segment is built, however short `duration_s`."""
+    if not (isinstance(duration_s, (int, float, np.floating, np.integer)) and np.isfinite(duration_s)
+            and duration_s > 0):
+        raise ValueError("duration_s: the scenario's length in seconds, a finite number > 0; got {!r}".format(
+            duration_s))
     rng = np.random.default_rng(seed)
     if adversarial is None:
         adversarial = load_adversarial_windows()
-    total = int(duration_s * SAMPLE_RATE)
+    total = max(1, int(duration_s * SAMPLE_RATE))
     segments, pieces, position, pool = [], [], 0, []
     while position < total:
         if not pool:

@@ -47,7 +47,10 @@ class detection_collector(gr.basic_block):
         self._keep("mae", message)
 
     def _keep(self, name, message):
-        record = pmt.to_python(message)
+        try:   # never raise in a message handler: that would end the block's message thread
+            record = pmt.to_python(message)
+        except Exception:
+            return
         if isinstance(record, dict):
             with self._lock:
                 self._by_port[name].append(record)

@@ -12,11 +12,17 @@ SourceUnavailable with a message that names it and says what to install or check
 
 import dataclasses
 import math
+import numbers
 import pathlib
 
 from gnuradio import analog, blocks, gr
 
 from . import scenario
+
+#: simulated_transmitter's seed: the noise source and the fading model take it as a C int
+MAX_SEED = 2 ** 31 - 3
+#: simulated_transmitter's SNR range in dB (beyond it the noise amplitude over- or underflows)
+MAX_SNR_DB = 200.0
 
 
 class SourceUnavailable(RuntimeError):
@@ -43,7 +49,17 @@ class simulated_transmitter(gr.hier_block2):
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
         from ..data.channel import ChannelConfig, _fading_block
 
-        samples, self.segments = scenario.build(min(float(duration), 60.0), seed)
+        duration, snr_db = _real("duration", duration), _real("snr_db", snr_db)
+        if not (math.isfinite(duration) and duration > 0):
+            raise ValueError("duration: the scenario's length in seconds, a finite number > 0 (up to 60 are "
+                             "built, then it loops); got {!r}".format(duration))
+        if not -MAX_SNR_DB <= snr_db <= MAX_SNR_DB:
+            raise ValueError("snr_db: SNR per sample in dB, a finite number from {:g} to {:g}; got {!r}".format(
+                -MAX_SNR_DB, MAX_SNR_DB, snr_db))
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
+            raise ValueError("seed: an integer from 0 to {}; got {!r}".format(MAX_SEED, seed))
+        seed = int(seed)
+        samples, self.segments = scenario.build(min(duration, 60.0), seed)
         self.total = len(samples)
 
         self.source = blocks.vector_source_c(samples, True)
@@ -58,6 +74,14 @@ class simulated_transmitter(gr.hier_block2):
             self.connect(self.add, self.throttle, self)
         else:
             self.connect(self.add, self)
+
+
+def _real(name, value):
+    """float(value), or ValueError naming the parameter (NaN and infinity pass: the caller bounds them)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError("{}: a number, got {!r}".format(name, value)) from None
 
 
 def resampler_to(rate, output_rate=scenario.SAMPLE_RATE):

@@ -10,7 +10,8 @@ from . import run as run_command
 
 
 def add_parser(sub):
-    parser = sub.add_parser("demo", help="the sentinel flowgraph on the simulated transmitter (make demo)")
+    parser = sub.add_parser("demo", help="the sentinel flowgraph on the simulated transmitter (make demo)",
+                            usage=run_command.run_usage("demo"))
     run_command.add_arguments(parser, source_default="sim", duration_default=20.0)
     parser.set_defaults(run=run_command.run)
     return parser

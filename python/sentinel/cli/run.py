@@ -10,26 +10,45 @@ import json
 import signal
 import time
 
+from ..app.sources import MAX_SEED, MAX_SNR_DB
+from .arguments import endpoint, integer, real
+
+#: --rate: from audio-card rates to the fastest SDRs
+MIN_RATE, MAX_RATE = 1e3, 1e9
+
 
 def add_arguments(parser, source_default="sim", duration_default=20.0):
     parser.add_argument("--source", default=source_default,
                         help="sim, rtlsdr[:INDEX], uhd[:ARGS], file:PATH (raw complex64) or sigmf:PATH")
-    parser.add_argument("--freq", type=float, default=100e6, help="SDR centre frequency in Hz")
-    parser.add_argument("--rate", type=float, help="SDR / raw-file sample rate in Hz (resampled to 200 kHz)")
-    parser.add_argument("--gain", type=float, default=30.0, help="SDR gain in dB")
-    parser.add_argument("--duration", type=float, default=duration_default, help="seconds to run")
+    parser.add_argument("--freq", type=real(0.0, what="a finite frequency in Hz"), default=100e6,
+                        help="SDR centre frequency in Hz")
+    parser.add_argument("--rate", type=real(MIN_RATE, MAX_RATE, what="a sample rate in Hz"),
+                        help="SDR / raw-file sample rate in Hz (resampled to 200 kHz)")
+    parser.add_argument("--gain", type=real(what="a finite gain in dB"), default=30.0, help="SDR gain in dB")
+    parser.add_argument("--duration", type=real(0.0, low_open=True, what="a finite number of seconds"),
+                        default=duration_default, help="seconds to run")
     parser.add_argument("--models", nargs="+", default=["amc", "htrd", "mae"], choices=["amc", "htrd", "mae"])
-    parser.add_argument("--snr", type=float, default=18.0, help="sim: SNR in dB per sample")
-    parser.add_argument("--seed", type=int, default=1, help="sim: scenario seed")
+    parser.add_argument("--snr", type=real(-MAX_SNR_DB, MAX_SNR_DB, what="an SNR in dB"), default=18.0,
+                        help="sim: SNR in dB per sample")
+    parser.add_argument("--seed", type=integer(0, MAX_SEED), default=1, help="sim: scenario seed")
     parser.add_argument("--mode", default=None, choices=["lossless", "realtime"],
                         help="model blocks' mode (default: realtime, so the source never stalls)")
-    parser.add_argument("--publish", metavar="ENDPOINT", help="also publish detections, e.g. tcp://127.0.0.1:5557")
-    parser.add_argument("--report", default="sentinel_report", help="report folder")
-    parser.add_argument("--interval", type=float, default=1.0, help="seconds between live table rows")
+    parser.add_argument("--publish", metavar="ENDPOINT", type=endpoint(bind=True),
+                        help="also publish detections, e.g. tcp://127.0.0.1:5557")
+    parser.add_argument("--report", default="sentinel_report",
+                        help="report folder (checked for writing before the run starts)")
+    parser.add_argument("--interval", type=real(0.0, low_open=True, what="a finite number of seconds"),
+                        default=1.0, help="seconds between live table rows")
+
+
+def run_usage(command):
+    """A one-line usage, so that a bad option's error line is not buried under the options."""
+    return "sentinel {0} [options]   (sentinel {0} -h lists them)".format(command)
 
 
 def add_parser(sub):
-    parser = sub.add_parser("run", help="run the sentinel flowgraph on a source, live table and report")
+    parser = sub.add_parser("run", help="run the sentinel flowgraph on a source, live table and report",
+                            usage=run_usage("run"))
     add_arguments(parser)
     parser.set_defaults(run=run)
     return parser
@@ -51,12 +70,16 @@ def format_row(row):
 
 
 def run(args):
-    from ..app.report import write_report
+    from ..app.report import check_report_folder, write_report
     from ..app.session import SentinelSession
     from ..app.sources import open_source
 
-    if args.duration <= 0:
+    if not args.duration > 0:
         raise ValueError("--duration: must be positive, got {}".format(args.duration))
+    try:   # before the run, not after it: an unwritable folder would lose the results
+        check_report_folder(args.report)
+    except ValueError as error:
+        raise ValueError("--report: {}; give a writable folder".format(error)) from None
     source = open_source(args.source, rate=args.rate, freq=args.freq, gain=args.gain, snr_db=args.snr,
                          seed=args.seed, duration=args.duration)
     session = SentinelSession(source, models=args.models, mode=args.mode, publish=args.publish)

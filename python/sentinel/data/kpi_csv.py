@@ -72,7 +72,22 @@ def _sidecar(path):
 
 
 def read_csv(path):
-    """Load a KPI CSV; raises ValueError naming the file, line and column on bad data."""
+    """Load a KPI CSV; raises ValueError naming the file, line and column on bad data
+    (also for a file that is not UTF-8 text or not CSV at all)."""
+    try:
+        table = _read_csv(path)
+    except UnicodeDecodeError as error:
+        raise ValueError("path: {} is not a KPI CSV: it is not UTF-8 text (byte 0x{:02x}); expected a CSV with "
+                         "columns {}".format(path, error.object[error.start], ", ".join(
+                             ("Time", "CellName", *KPI_COLUMNS, LABEL_COLUMN)))) from None
+    except csv.Error as error:
+        raise ValueError("path: {} is not a KPI CSV ({})".format(path, error)) from None
+    if _sidecar(path).is_file():
+        table.attrs.update(json.loads(_sidecar(path).read_text()))
+    return table
+
+
+def _read_csv(path):
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
@@ -96,11 +111,8 @@ def read_csv(path):
             types.append(row.get(TYPE_COLUMN) or "")
     if not cells:
         raise ValueError("{}: no rows".format(path))
-    attrs = {"source": str(path)}
-    if _sidecar(path).is_file():
-        attrs.update(json.loads(_sidecar(path).read_text()))
     return KpiTable(times, np.array(cells), np.array(values, np.float32), np.array(labels, np.int8),
-                    np.array(types), attrs)
+                    np.array(types), {"source": str(path)})
 
 
 def _is_number(text):
