@@ -127,7 +127,8 @@ def write_report(folder, source, detections, capture, stats, seconds, snr_db=Non
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     summary = {"source": source.description, "seconds": round(seconds, 2), "sample_rate": 200e3,
-               "windows": stats, "published_to": publish}
+               "windows": stats, "published_to": publish,
+               "receiver": dict(source.receiver, applied=True) if source.receiver else {"applied": False}}
     if "amc" in detections and source.truth:
         summary["classifier"] = score_against_truth(detections["amc"], source.truth)
         summary["classifier"]["snr_db"] = snr_db

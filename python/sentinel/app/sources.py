@@ -36,15 +36,19 @@ class Source:
     description: str
     truth: object = None          # (segments, total samples) for the simulator
     center_freq: float = 0.0
+    receiver: dict = None         # the simulator's receiver impairments, as applied
 
 
 class simulated_transmitter(gr.hier_block2):
     """The demo's transmitter: a scenario of `duration` seconds (the 11 classes and
     anomalous signals, switching every 0.2-0.5 s; looping) -> selective fading model 2
-    -> AWGN at `snr_db` (per sample) -> throttle at 200 kHz (unless `throttle` is off).
+    -> AWGN at `snr_db` (per sample) -> with `receiver`, what a live SDR adds (a carrier
+    offset within +-2 ppm of 433.92 MHz with slow drift, IQ imbalance, DC, an AGC and an
+    8-bit ADC; drawn per seed, see data.receiver.demo_receiver; `self.receiver` says what
+    was applied) -> throttle at 200 kHz (unless `throttle` is off).
     `segments` and `total` give the ground truth."""
 
-    def __init__(self, snr_db=18.0, seed=1, duration=20.0, throttle=True):
+    def __init__(self, snr_db=18.0, seed=1, duration=20.0, throttle=True, receiver=True):
         gr.hier_block2.__init__(self, "simulated_transmitter", gr.io_signature(0, 0, 0),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
         from ..data.channel import ChannelConfig, _fading_block
@@ -61,6 +65,16 @@ class simulated_transmitter(gr.hier_block2):
         seed = int(seed)
         samples, self.segments = scenario.build(min(duration, 60.0), seed)
         self.total = len(samples)
+        self.receiver = None
+        if receiver:
+            from ..data import receiver as rx
+            import numpy as np
+
+            self.receiver = rx.demo_receiver(np.random.default_rng([seed, 3]))
+            # The offset between the emitter's and the receiver's oscillators: applied to the
+            # emitted samples (the selective channel is flat across a kHz).
+            samples = rx.rotate(samples, self.receiver["cfo_hz"], scenario.SAMPLE_RATE, self.receiver["phase_rad"],
+                                self.receiver["drift_hz_per_s"])
 
         self.source = blocks.vector_source_c(samples, True)
         self.fading = _fading_block(ChannelConfig(), seed + 1)
@@ -69,11 +83,48 @@ class simulated_transmitter(gr.hier_block2):
         chain = [self.source, self.fading, (self.add, 0)]
         self.connect(*chain)
         self.connect(self.noise, (self.add, 1))
+        last = self.add
+        if self.receiver:
+            # The fading model keeps its paths' magnitudes (their powers add), the noise its own.
+            power = sum(m ** 2 for m in ChannelConfig().fading_mags) + 10 ** (-snr_db / 10)
+            last = self._receiver_front_end(last, power)
         if throttle:
             self.throttle = blocks.throttle(gr.sizeof_gr_complex, scenario.SAMPLE_RATE)
-            self.connect(self.add, self.throttle, self)
+            self.connect(last, self.throttle, self)
         else:
-            self.connect(self.add, self)
+            self.connect(last, self)
+
+    def _receiver_front_end(self, upstream, power):
+        """IQ imbalance (Q' = g (Q cos phi - I sin phi)), the DC offset, then an AGC set for
+        the stream's known power and GNU Radio's 8-bit conversion (float_to_char rounds and
+        saturates). Returns the last block."""
+        r = self.receiver
+        g = 10 ** (r["iq_gain_db"] / 20)
+        phi = math.radians(r["iq_phase_deg"])
+        self.split = blocks.complex_to_float()
+        self.q_from_q = blocks.multiply_const_ff(g * math.cos(phi))
+        self.q_from_i = blocks.multiply_const_ff(-g * math.sin(phi))
+        self.q_sum = blocks.add_ff()
+        self.merge = blocks.float_to_complex()
+        self.connect(upstream, self.split)
+        self.connect((self.split, 0), (self.merge, 0))
+        self.connect((self.split, 0), self.q_from_i, (self.q_sum, 0))
+        self.connect((self.split, 1), self.q_from_q, (self.q_sum, 1))
+        self.connect(self.q_sum, (self.merge, 1))
+        dc = r["dc_relative"] * math.sqrt(power) * complex(math.cos(r["dc_angle"]), math.sin(r["dc_angle"]))
+        self.dc = blocks.add_const_cc(dc)
+        self.connect(self.merge, self.dc)
+        levels = 2 ** (r["adc_bits"] - 1) - 1
+        rail_rms = math.sqrt(power * (1 + r["dc_relative"] ** 2) / 2)
+        gain = 10 ** (-r["agc_backoff_db"] / 20) / rail_rms * levels
+        self.adc_split = blocks.complex_to_float()
+        self.adc = [blocks.float_to_char(1, gain), blocks.float_to_char(1, gain)]
+        self.dac = [blocks.char_to_float(1, levels), blocks.char_to_float(1, levels)]
+        self.adc_merge = blocks.float_to_complex()
+        self.connect(self.dc, self.adc_split)
+        for rail in (0, 1):
+            self.connect((self.adc_split, rail), self.adc[rail], self.dac[rail], (self.adc_merge, rail))
+        return self.adc_merge
 
 
 def _real(name, value):
@@ -135,14 +186,17 @@ class recording_source(gr.hier_block2):
         self.connect(*chain, self)
 
 
-def open_source(spec, rate=None, freq=100e6, gain=30.0, snr_db=18.0, seed=0, duration=20.0, throttle=True):
-    """spec: sim | rtlsdr | uhd | file:PATH | sigmf:PATH."""
+def open_source(spec, rate=None, freq=100e6, gain=30.0, snr_db=18.0, seed=0, duration=20.0, throttle=True,
+                receiver=True):
+    """spec: sim | rtlsdr | uhd | file:PATH | sigmf:PATH. receiver: the simulator's receiver
+    impairments (ignored by the other sources, whose receiver is real)."""
     kind, _, argument = str(spec).partition(":")
     if kind == "sim":
-        block = simulated_transmitter(snr_db, seed, duration, throttle)
+        block = simulated_transmitter(snr_db, seed, duration, throttle, receiver)
         return Source(block, scenario.SAMPLE_RATE,
-                      "simulated transmitter, selective fading model 2, {:.0f} dB SNR".format(snr_db),
-                      (block.segments, block.total))
+                      "simulated transmitter, selective fading model 2, {:.0f} dB SNR{}".format(
+                          snr_db, ", simulated receiver" if receiver else ", ideal receiver"),
+                      (block.segments, block.total), receiver=block.receiver)
     if kind in ("file", "sigmf"):
         try:
             block = recording_source(argument, rate or (scenario.SAMPLE_RATE if kind == "file" else 0.0),

@@ -31,6 +31,9 @@ def add_arguments(parser, source_default="sim", duration_default=20.0):
     parser.add_argument("--snr", type=real(-MAX_SNR_DB, MAX_SNR_DB, what="an SNR in dB"), default=18.0,
                         help="sim: SNR in dB per sample")
     parser.add_argument("--seed", type=integer(0, MAX_SEED), default=1, help="sim: scenario seed")
+    parser.add_argument("--no-receiver", dest="receiver", action="store_false",
+                        help="sim: an ideal receiver (default: a carrier offset within +-2 ppm of 433.92 MHz, "
+                             "slow drift, IQ imbalance, DC and an 8-bit ADC, drawn per seed)")
     parser.add_argument("--mode", default=None, choices=["lossless", "realtime"],
                         help="model blocks' mode (default: realtime, so the source never stalls)")
     parser.add_argument("--publish", metavar="ENDPOINT", type=endpoint(bind=True),
@@ -81,11 +84,14 @@ def run(args):
     except ValueError as error:
         raise ValueError("--report: {}; give a writable folder".format(error)) from None
     source = open_source(args.source, rate=args.rate, freq=args.freq, gain=args.gain, snr_db=args.snr,
-                         seed=args.seed, duration=args.duration)
+                         seed=args.seed, duration=args.duration, receiver=args.receiver)
     session = SentinelSession(source, models=args.models, mode=args.mode, publish=args.publish)
     print("gr-sentinel: {} -> {} for {:.0f} s{}".format(
         source.description, " + ".join(args.models), args.duration,
         "; detections on " + args.publish if args.publish else ""))
+    if source.receiver:
+        from ..data.receiver import describe
+        print("simulated receiver: " + describe(source.receiver))
     print(HEADER)
     # Ctrl-C only sets a flag that the loop polls (no lock is taken in the handler): a
     # KeyboardInterrupt raised inside library code could be swallowed there

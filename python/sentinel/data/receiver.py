@@ -189,5 +189,33 @@ def apply_receiver(x, values, config):
     return y
 
 
+#: The demo's simulated receiver: tuned to 433.92 MHz with a +-2 ppm crystal (an RTL-SDR with a
+#: TCXO is specified at +-1 ppm, an uncalibrated USRP at a few), warming slowly, with a mild
+#: IQ imbalance, the DC spike and an 8-bit ADC behind an AGC.
+DEMO_CARRIER_HZ = 433.92e6
+DEMO_PPM = 2.0
+DEMO_DRIFT_HZ_PER_S = 5.0
+
+
+def demo_receiver(rng):
+    """One run's simulated receiver, drawn from `rng`: a dict for apply and for the report."""
+    ppm = float(rng.uniform(-DEMO_PPM, DEMO_PPM))
+    return {"carrier_hz": DEMO_CARRIER_HZ, "crystal_ppm": ppm, "cfo_hz": ppm * 1e-6 * DEMO_CARRIER_HZ,
+            "drift_hz_per_s": float(rng.uniform(-DEMO_DRIFT_HZ_PER_S, DEMO_DRIFT_HZ_PER_S)),
+            "phase_rad": float(rng.uniform(0, 2 * math.pi)),
+            "iq_gain_db": float(rng.uniform(-0.5, 0.5)), "iq_phase_deg": float(rng.uniform(-3.0, 3.0)),
+            "dc_relative": float(rng.uniform(0.02, 0.05)), "dc_angle": float(rng.uniform(0, 2 * math.pi)),
+            "adc_bits": 8, "agc_backoff_db": 12.0}
+
+
+def describe(values):
+    """One line for the live table."""
+    return ("carrier offset {:+.1f} Hz ({:+.2f} ppm at {:.2f} MHz), drift {:+.1f} Hz/s, IQ {:+.2f} dB / {:+.1f} deg, "
+            "DC {:.3f} rms, {}-bit ADC at -{:g} dBFS").format(
+        values["cfo_hz"], values["crystal_ppm"], values["carrier_hz"] / 1e6, values["drift_hz_per_s"],
+        values["iq_gain_db"], values["iq_phase_deg"], values["dc_relative"], values["adc_bits"],
+        values["agc_backoff_db"])
+
+
 def as_row(values):
     return [values[c] for c in COLUMNS]
