@@ -9,6 +9,8 @@
 #include "prbs_sink_b_impl.h"
 #include "bit_packing.h"
 #include <gnuradio/io_signature.h>
+#include <algorithm>
+#include <limits>
 
 namespace gr {
 namespace sentinel {
@@ -39,6 +41,7 @@ pmt::pmt_t report_to_pmt(const prbs_report& r)
     add("resyncs", pmt::from_uint64(r.resyncs));
     add("slips", pmt::from_uint64(r.slips));
     add("slipped_bits", pmt::from_long(r.slipped_bits));
+    add("polarity_flips", pmt::from_uint64(r.polarity_flips));
     add("unchecked_bits", pmt::from_uint64(r.unchecked_bits));
     return d;
 }
@@ -73,9 +76,9 @@ prbs_sink_b_impl::prbs_sink_b_impl(const std::string& pattern,
                                    uint64_t report_interval,
                                    unsigned degree,
                                    uint64_t mask)
-    : gr::sync_block("prbs_sink_b",
-                     gr::io_signature::make(1, 1, sizeof(uint8_t)),
-                     gr::io_signature::make(0, 0, 0)),
+    : gr::block("prbs_sink_b",
+                gr::io_signature::make(1, 1, sizeof(uint8_t)),
+                gr::io_signature::make(0, 1, sizeof(float))),
       d_packed(packed),
       d_checker(lookup_prbs_pattern(pattern, degree, mask),
                 sync_bits,
@@ -83,8 +86,12 @@ prbs_sink_b_impl::prbs_sink_b_impl(const std::string& pattern,
                 loss_threshold,
                 window_bits,
                 report_interval,
-                [this](const prbs_report& r) { publish(r); })
+                [this](const prbs_report& r) { publish(r); }),
+      d_out(nullptr),
+      d_nout(0)
 {
+    // The output runs at one item per report: input tags have no place on it.
+    set_tag_propagation_policy(TPP_DONT);
     message_port_register_out(BER_PORT);
     message_port_register_in(RESET_PORT);
     set_msg_handler(RESET_PORT, [this](const pmt::pmt_t& msg) { handle_reset(msg); });
@@ -93,6 +100,25 @@ prbs_sink_b_impl::prbs_sink_b_impl(const std::string& pattern,
 void prbs_sink_b_impl::publish(const prbs_report& report)
 {
     message_port_pub(BER_PORT, report_to_pmt(report));
+    if (d_out && report.event == "report") {
+        d_out[d_nout++] = report.locked ? static_cast<float>(report.window_ber)
+                                        : std::numeric_limits<float>::quiet_NaN();
+    }
+}
+
+bool prbs_sink_b_impl::check_topology(int, int noutputs)
+{
+    // Packed input with reports closer than 8 bits: one byte can hold up to 8
+    // reports, so ask for room for 8 at a time.
+    const bool dense = d_packed && d_checker.report_interval() < 8;
+    set_output_multiple(noutputs > 0 && dense ? 8 : 1);
+    return true;
+}
+
+void prbs_sink_b_impl::forecast(int, gr_vector_int& ninput_items_required)
+{
+    // Any input makes progress; general_work limits itself to the output room.
+    ninput_items_required[0] = 1;
 }
 
 void prbs_sink_b_impl::handle_reset(const pmt::pmt_t&) { reset(); }
@@ -126,18 +152,39 @@ void prbs_sink_b_impl::check_packed(const uint8_t* in, int count)
     }
 }
 
-int prbs_sink_b_impl::work(int noutput_items,
-                           gr_vector_const_void_star& input_items,
-                           gr_vector_void_star& output_items)
+int prbs_sink_b_impl::general_work(int noutput_items,
+                                   gr_vector_int& ninput_items,
+                                   gr_vector_const_void_star& input_items,
+                                   gr_vector_void_star& output_items)
 {
     auto in = static_cast<const uint8_t*>(input_items[0]);
     std::lock_guard<std::mutex> lock(d_mutex);
-    if (d_packed) {
-        check_packed(in, noutput_items);
-    } else {
-        check_unpacked(in, noutput_items);
+    int n = ninput_items[0];
+    if (!output_items.empty()) {
+        // Stop before the bit that would give report noutput_items + 1.
+        const uint64_t interval = d_checker.report_interval();
+        const uint64_t room = static_cast<uint64_t>(std::max(noutput_items, 0));
+        uint64_t allowed = d_checker.bits_to_report() - 1;
+        if (room > 0 &&
+            interval > (std::numeric_limits<uint64_t>::max() - allowed) / room) {
+            allowed = std::numeric_limits<uint64_t>::max();
+        } else {
+            allowed += room * interval;
+        }
+        n = static_cast<int>(std::min<uint64_t>(n, allowed / (d_packed ? 8 : 1)));
+        d_out = static_cast<float*>(output_items[0]);
+        d_nout = 0;
     }
-    return noutput_items;
+    if (d_packed) {
+        check_packed(in, n);
+    } else {
+        check_unpacked(in, n);
+    }
+    const int produced = d_nout;
+    d_out = nullptr;
+    d_nout = 0;
+    consume_each(n);
+    return produced;
 }
 
 #define SENTINEL_LOCKED_GETTER(type, name)          \
@@ -154,6 +201,7 @@ SENTINEL_LOCKED_GETTER(bool, locked)
 SENTINEL_LOCKED_GETTER(bool, inverted)
 SENTINEL_LOCKED_GETTER(uint64_t, resyncs)
 SENTINEL_LOCKED_GETTER(uint64_t, slips)
+SENTINEL_LOCKED_GETTER(uint64_t, polarity_flips)
 SENTINEL_LOCKED_GETTER(uint64_t, unchecked_bits)
 
 #undef SENTINEL_LOCKED_GETTER

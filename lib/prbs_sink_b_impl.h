@@ -22,6 +22,8 @@ private:
     bool d_packed;
     prbs_checker d_checker;
     mutable std::mutex d_mutex; // guards d_checker against getters and reset()
+    float* d_out;               // the BER output during general_work, else null
+    int d_nout;                 // items written to it
 
     void publish(const prbs_report& report);
     void handle_reset(const pmt::pmt_t& msg);
@@ -48,13 +50,17 @@ public:
     uint64_t resyncs() const override;
     uint64_t slips() const override;
     int64_t slipped_bits() const override;
+    uint64_t polarity_flips() const override;
     uint64_t unchecked_bits() const override;
     pmt::pmt_t stats() const override;
     void reset() override;
 
-    int work(int noutput_items,
-             gr_vector_const_void_star& input_items,
-             gr_vector_void_star& output_items) override;
+    bool check_topology(int ninputs, int noutputs) override;
+    void forecast(int noutput_items, gr_vector_int& ninput_items_required) override;
+    int general_work(int noutput_items,
+                     gr_vector_int& ninput_items,
+                     gr_vector_const_void_star& input_items,
+                     gr_vector_void_star& output_items) override;
 };
 
 //! The PMT dict form of a report, as published on the ber port.

@@ -205,11 +205,18 @@ selective_fading_model2_impl::selective_fading_model2_impl(
         reach = std::max(reach, delays[j] + delays_maxdev[j]);
     }
     const double needed = reach + fading::KERNEL_HALF_WIDTH;
-    if (ntaps < 1 || static_cast<double>(ntaps) < needed) {
+    if (ntaps < 1 || ntaps > max_ntaps) {
+        throw std::invalid_argument(
+            WHO + ": ntaps must be in 1.." + std::to_string(max_ntaps) +
+            " (2^20; the block keeps ntaps + 1 samples of history), got " +
+            std::to_string(ntaps));
+    }
+    if (static_cast<double>(ntaps) < needed) {
         throw std::invalid_argument(
             WHO + ": ntaps must be >= max(delays + delays_maxdev) + " +
             std::to_string(fading::KERNEL_HALF_WIDTH) + " (the interpolation half-width) = " +
-            format(needed) + ", got " + std::to_string(ntaps));
+            format(needed) + " and <= " + std::to_string(max_ntaps) + ", got " +
+            std::to_string(ntaps));
     }
     if (taps_interval < 0) {
         throw std::invalid_argument(WHO + ": taps_interval must be >= 0 (0: no taps "

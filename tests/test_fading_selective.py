@@ -313,3 +313,59 @@ def test_ntaps_bound_is_exact():
     for bad, name in ((dict(N=0), "N must"), (dict(fDTs=-1.0), "fDTs"), (dict(K=-2.0), "K must")):
         with pytest.raises(ValueError, match=name):
             sentinel.fading_model(**bad)
+
+
+@pytest.mark.parametrize("ntaps", [2**31 - 1, 2**20 + 1])
+def test_ntaps_beyond_the_limit_is_refused(ntaps):
+    """ntaps above 2^20 raises ValueError naming ntaps and the limit (2^31 - 1 used to be
+    accepted: the history overflowed, the scheduler logged a negative item count and the
+    run produced 0 items without an error)."""
+    with pytest.raises(ValueError, match=r"ntaps must be in 1\.\.1048576"):
+        sentinel.selective_fading_model2(delays=[1.0], delays_std=[0.0], delays_maxdev=[0.0],
+                                         mags=[1.0], ntaps=ntaps)
+
+
+def test_delay_beyond_what_ntaps_can_reach_names_the_limit():
+    """A delay of 2^21 samples needs more than the largest ntaps: the message says so."""
+    with pytest.raises(ValueError, match=r"ntaps must be >= .* and <= 1048576"):
+        sentinel.selective_fading_model2(delays=[2.0**21], delays_std=[0.0],
+                                         delays_maxdev=[0.0], mags=[1.0], ntaps=2**20)
+
+
+def test_largest_ntaps_runs_with_the_longest_delay():
+    """ntaps = 2^20 with one fixed path at delay d = 2^20 - 4 (fDTs = 0, so a constant
+    gain g) and a constant input x: the output is exactly 0 until the kernel's first lag
+    (d - 3) reaches the input, below 1e-6 for the 3 samples where only its ~1e-17 side
+    taps do, and g x from sample d on, for 5000 samples."""
+    ntaps, delay = 2**20, 2**20 - 4
+    block = sentinel.selective_fading_model2(8, 0.0, False, 4.0, 3, [float(delay)], [0.0],
+                                             [0.0], [1.0], ntaps, taps_interval=0)
+    n = delay + 5000
+    tb = gr.top_block()
+    src = blocks.vector_source_c([1 + 0.5j], True)
+    head = blocks.head(gr.sizeof_gr_complex, n)
+    snk = blocks.vector_sink_c()
+    tb.connect(src, head, block, snk)
+    tb.run()
+    y = np.array(snk.data())
+    g = block.path_gains()[0]
+    assert len(y) == n
+    assert not np.any(y[:delay - 3])
+    assert np.all(np.abs(y[delay - 3:delay]) < 1e-6)
+    np.testing.assert_allclose(y[delay:], g * (1 + 0.5j), rtol=1e-5)
+
+
+@pytest.mark.parametrize("make, kwargs, message", [
+    ("selective_fading_model2", dict(ntaps=2**31), r"ntaps: must be in .*1048576"),
+    ("selective_fading_model2", dict(seed=-1), r"seed: must be in 0\.\.2\^64-1, got -1"),
+    ("selective_fading_model2", dict(N=2**40), r"N: must be in 1\.\.1024"),
+    ("selective_fading_model2", dict(taps_interval=2**31), "taps_interval: must be in"),
+    ("selective_fading_model2", dict(tap_update_interval=-2**40), "tap_update_interval"),
+    ("fading_model", dict(seed=-1), r"seed: must be in 0\.\.2\^64-1, got -1"),
+    ("fading_model", dict(N=-2**63 - 1), r"N: must be in 1\.\.1024"),
+])
+def test_integers_outside_their_type_name_the_parameter(make, kwargs, message):
+    """Integers that do not fit the C++ type (seed -1, ntaps 2^31) raise ValueError
+    naming the parameter and its range, not pybind11's TypeError listing the signature."""
+    with pytest.raises(ValueError, match=message):
+        getattr(sentinel, make)(**kwargs)

@@ -118,6 +118,21 @@ def test_bad_arguments_name_the_parameter(kwargs, message):
         sentinel.prbs_source_b(**kwargs)
 
 
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(seed=-1), ValueError, r"seed: must be in 0\.\.2\^degree-1 .*got -1"),
+    (dict(seed=2**64), ValueError, r"seed: must be in .*got 18446744073709551616"),
+    (dict(pattern="CUSTOM", degree=2**32, mask=3), ValueError, r"degree: must be in 2\.\.64"),
+    (dict(pattern="CUSTOM", degree=9, mask=-1), ValueError, "mask: must be in"),
+    (dict(seed=1.5), TypeError, "seed: must be an integer"),
+])
+def test_integers_outside_their_type_name_the_parameter(kwargs, error, message):
+    """Integers that do not fit the C++ type (a negative seed, 2^64) raise ValueError
+    naming the parameter and its range, not pybind11's TypeError listing the signature;
+    a float raises TypeError naming the parameter."""
+    with pytest.raises(error, match=message):
+        sentinel.prbs_source_b(**kwargs)
+
+
 def test_lfsr_core_is_exposed():
     """The shared LFSR core steps forward and back exactly."""
     p = sentinel.lookup_prbs_pattern("PRBS31")

@@ -25,7 +25,7 @@ FIND_LIBRARY(
           /usr/lib64
           )
 
-include("${CMAKE_CURRENT_LIST_DIR}/gnuradio-sentinelTarget.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/gnuradio-sentinelTargets.cmake")
 
 INCLUDE(FindPackageHandleStandardArgs)
 FIND_PACKAGE_HANDLE_STANDARD_ARGS(GR_SENTINEL DEFAULT_MSG GR_SENTINEL_LIBRARIES GR_SENTINEL_INCLUDE_DIRS)

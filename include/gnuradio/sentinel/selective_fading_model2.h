@@ -48,6 +48,9 @@ class SENTINEL_API selective_fading_model2 : virtual public gr::sync_block
 public:
     typedef std::shared_ptr<selective_fading_model2> sptr;
 
+    //! Largest ntaps (2^20).
+    static constexpr int max_ntaps = 1 << 20;
+
     /*!
      * The first ten parameters have the order and meaning of GNU Radio's
      * channels.selective_fading_model2.
@@ -62,7 +65,11 @@ public:
      *        per sample (>= 0; 0 keeps the delay fixed).
      * \param delays_maxdev how far each delay may walk from its start (>= 0).
      * \param mags amplitude of each path (>= 0).
-     * \param ntaps FIR length; at least max(delays + delays_maxdev) + 4.
+     * \param ntaps FIR length, from max(delays + delays_maxdev) + 4 up to
+     *        max_ntaps (2^20 = 1048576). The block keeps ntaps + 1 input
+     *        samples of history and GNU Radio sizes the buffer in front of it
+     *        to at least twice that (16 MiB at the limit); each taps message
+     *        carries ntaps taps.
      * \param normalize_mags scale mags to unit total power.
      * \param taps_interval samples between taps messages (0: none).
      * \param tap_update_interval recompute the taps (path gains, delays,
@@ -70,6 +77,7 @@ public:
      *        (>= 1; 1 updates every sample). The delay walk then steps once per
      *        update with standard deviation delays_std sqrt(M).
      * \param taps_tags also attach each taps dict as a "taps" stream tag.
+         * \throws std::invalid_argument naming the parameter and its allowed range.
      */
     static sptr make(int N = 8,
                      double fDTs = 0.01,

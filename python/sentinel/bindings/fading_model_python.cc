@@ -14,6 +14,7 @@
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include "checked_int.h"
 
 namespace py = pybind11;
 
@@ -29,7 +30,19 @@ void bind_fading_model(py::module& m)
                gr::basic_block,
                std::shared_ptr<fading_model>>(
         m, "fading_model", "Flat Rayleigh/Rice fading channel (drop-in for channels.fading_model).")
-        .def(py::init(&fading_model::make),
+        .def(py::init([](const py::object& N,
+                         double fDTs,
+                         bool LOS,
+                         double K,
+                         const py::object& seed) {
+                 using gr::sentinel::bindings::checked_int;
+                 return fading_model::make(
+                     checked_int<int>(N, "N", "1..1024"),
+                     fDTs,
+                     LOS,
+                     K,
+                     checked_int<uint64_t>(seed, "seed", "0..2^64-1"));
+             }),
              py::arg("N") = 8,
              py::arg("fDTs") = 0.01,
              py::arg("LOS") = false,

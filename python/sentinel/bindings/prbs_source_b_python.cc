@@ -14,6 +14,7 @@
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include "checked_int.h"
 
 namespace py = pybind11;
 
@@ -29,7 +30,22 @@ void bind_prbs_source_b(py::module& m)
                gr::basic_block,
                std::shared_ptr<prbs_source_b>>(
         m, "prbs_source_b", "ITU-T O.150 pseudo-random bit sequence source.")
-        .def(py::init(&prbs_source_b::make),
+        .def(py::init([](const std::string& pattern,
+                         bool packed,
+                         bool invert,
+                         const py::object& seed,
+                         const py::object& degree,
+                         const py::object& mask) {
+                 using gr::sentinel::bindings::checked_int;
+                 return prbs_source_b::make(
+                     pattern,
+                     packed,
+                     invert,
+                     checked_int<uint64_t>(
+                         seed, "seed", "0..2^degree-1 (0: the all-ones register)"),
+                     checked_int<unsigned>(degree, "degree", "2..64 (CUSTOM only)"),
+                     checked_int<uint64_t>(mask, "mask", "0..2^64-1 (CUSTOM only)"));
+             }),
              py::arg("pattern") = "PRBS31",
              py::arg("packed") = false,
              py::arg("invert") = false,

@@ -10,11 +10,12 @@
 /* BINDTOOL_GEN_AUTOMATIC(0) */
 /* BINDTOOL_USE_PYGCCXML(0) */
 /* BINDTOOL_HEADER_FILE(selective_fading_model2.h) */
-/* BINDTOOL_HEADER_FILE_HASH(4df10f52e03b8bf4cba836315ae1dcd5) */
+/* BINDTOOL_HEADER_FILE_HASH(e2e5f3c08a06e0b80d7d2cd5e5f2a997) */
 
 #include <pybind11/complex.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include "checked_int.h"
 
 namespace py = pybind11;
 
@@ -33,7 +34,40 @@ void bind_selective_fading_model2(py::module& m)
         "selective_fading_model2",
         "Frequency-selective fading channel (drop-in for "
         "channels.selective_fading_model2).")
-        .def(py::init(&selective_fading_model2::make),
+        .def(py::init([](const py::object& N,
+                         double fDTs,
+                         bool LOS,
+                         double K,
+                         const py::object& seed,
+                         const std::vector<double>& delays,
+                         const std::vector<double>& delays_std,
+                         const std::vector<double>& delays_maxdev,
+                         const std::vector<double>& mags,
+                         const py::object& ntaps,
+                         bool normalize_mags,
+                         const py::object& taps_interval,
+                         const py::object& tap_update_interval,
+                         bool taps_tags) {
+                 using gr::sentinel::bindings::checked_int;
+                 return selective_fading_model2::make(
+                     checked_int<int>(N, "N", "1..1024"),
+                     fDTs,
+                     LOS,
+                     K,
+                     checked_int<uint64_t>(seed, "seed", "0..2^64-1"),
+                     delays,
+                     delays_std,
+                     delays_maxdev,
+                     mags,
+                     checked_int<int>(ntaps,
+                                      "ntaps",
+                                      "max(delays + delays_maxdev) + 4 .. 1048576 (2^20)"),
+                     normalize_mags,
+                     checked_int<int>(taps_interval, "taps_interval", "0..2147483647"),
+                     checked_int<int>(
+                         tap_update_interval, "tap_update_interval", "1..2147483647"),
+                     taps_tags);
+             }),
              py::arg("N") = 8,
              py::arg("fDTs") = 0.01,
              py::arg("LOS") = false,
