@@ -70,3 +70,14 @@ def test_invalid_parameter_fails_grc_asserts(tmp_path):
     result = run_grcc([bad], tmp_path / "out", tmp_path)
     assert result.returncode != 0
     assert "0 < loss_threshold < 0.5" in result.stdout + result.stderr
+
+
+def test_ber_loopback_shows_the_tester_ber_output_on_a_number_sink():
+    """examples/ber_loopback.grc wires the BER tester's float BER output to a QT GUI Number
+    Sink; no Function Probe polls the tester any more."""
+    graph = yaml.safe_load((REPO / "examples" / "ber_loopback.grc").read_text())
+    kinds = {b["name"]: b["id"] for b in graph["blocks"]}
+    tester = next(name for name, kind in kinds.items() if kind == "sentinel_prbs_sink_b")
+    shown = [c for c in graph["connections"] if c[0] == tester and c[1] == "0"]
+    assert [kinds[c[2]] for c in shown] == ["qtgui_number_sink"]
+    assert "variable_function_probe" not in kinds.values()

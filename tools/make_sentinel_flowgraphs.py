@@ -8,6 +8,12 @@
 four sentinel flowgraphs share one layout: only the source (and, for SDRs, the GUI
 controls, a resampler to 200 kHz and the overflow display) differ.
 
+The recording flowgraph replays examples/data/sentinel_capture.sigmf-meta by default; a
+relative path is taken from the generated script's folder (GRC's Run writes the script
+next to the .grc) and then from the current directory, so no absolute path is stored.
+The SDR flowgraphs wrap their source's constructor in a start-up snippet: without a
+device they end with one line that says what to check, not a traceback.
+
 Run after editing sentinel_sim.grc:  python3 tools/make_sentinel_flowgraphs.py
 """
 
@@ -18,6 +24,14 @@ import yaml
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 SIM_ONLY = {"transmitter", "snr"}
+
+
+class Dumper(yaml.SafeDumper):
+    """yaml.safe_dump, with multi-line strings (code) as literal blocks, as GRC writes them."""
+
+
+Dumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
 
 
 def block(name, block_id, parameters, coordinate):
@@ -32,26 +46,53 @@ def sdr_controls(default_rate, default_freq, default_gain, max_gain):
                                                    "stop": "1766", "value": str(default_freq)}, (296, 8)),
         block("gain", "variable_qtgui_range", {"gui_hint": "0,1,1,1", "label": "Gain (dB)", "rangeType": "float",
                                                "start": "0", "step": "1", "stop": str(max_gain),
-                                               "value": str(default_gain)}, (296, 96)),
+                                               "value": str(default_gain)}, (488, 8)),
         block("sdr_rate", "variable_qtgui_entry", {"gui_hint": "0,2,1,1", "label": "SDR sample rate (Hz)",
-                                                   "type": "real", "value": str(default_rate)}, (296, 184)),
-        block("import_fractions", "import", {"imports": "import fractions"}, (8, 160)),
+                                                   "type": "real", "value": str(default_rate)}, (624, 8)),
+        block("import_fractions", "import", {"imports": "import fractions"}, (8, 136)),
         block("resample", "variable", {"value": "fractions.Fraction(samp_rate / sdr_rate).limit_denominator(1000)"},
-              (200, 96)),
+              (296, 152)),
         block("resampler", "rational_resampler_xxx", {"decim": "resample.denominator", "fbw": "0",
                                                       "interp": "resample.numerator", "taps": "[]", "type": "ccc"},
-              (232, 320)),
+              (344, 464)),
     ]
+
+
+def import_block(name, imports, coordinate):
+    return block(name, "import", {"imports": imports}, coordinate)
+
+
+def snippet(name, code, coordinate, comment=""):
+    return block(name, "snippet", {"section": "init_before_blocks", "priority": "0", "code": code,
+                                   "comment": comment}, coordinate)
+
+
+def device_check(flowgraph_id, module, constructor, caught, what):
+    """A start-up snippet: `module.constructor` raising `caught` ends the program with one
+    line naming the flowgraph and `what` (with {} for the driver's own text)."""
+    code = "\n".join([
+        "import sys",
+        "_open = {}.{}".format(module, constructor),
+        "def _open_or_exit(*args, **kwargs):",
+        "    try:",
+        "        return _open(*args, **kwargs)",
+        "    except {} as error:".format(caught),
+        "        detail = str(error).strip().splitlines()[0][:160] if str(error).strip() else type(error).__name__",
+        "        sys.exit({!r}.format(detail))".format(flowgraph_id + ": " + what),
+        "{}.{} = _open_or_exit".format(module, constructor),
+    ])
+    return snippet("device_check", code, (8, 200),
+                   comment="Without a device: one line, no traceback")
 
 
 def overflow_display(source_name):
     return [
-        block("overflow_count", "sentinel_overflow_counter", {}, (232, 440)),
+        block("overflow_count", "sentinel_overflow_counter", {}, (344, 576)),
         block("overflows", "variable_function_probe", {"block_id": "overflow_count", "function_name": "overflows",
-                                                       "poll_rate": "1", "value": "0"}, (480, 272)),
+                                                       "poll_rate": "1", "value": "0"}, (880, 296)),
         block("overflow_label", "variable_qtgui_label", {"formatter": "None", "gui_hint": "2,2,1,1",
                                                          "label": "Receiver overflows", "type": "int",
-                                                         "value": "overflows"}, (680, 272)),
+                                                         "value": "overflows"}, (1080, 296)),
     ], [[source_name, "0", "overflow_count", "0"]]
 
 
@@ -74,23 +115,37 @@ def main():
     common = ("The models run in realtime mode: windows they cannot keep up with are skipped and "
               "counted (shown). Models, plots and labels as in sentinel_sim.grc.")
     recording = [
-        block("recording", "parameter", {"hide": "none", "label": "Recording (SigMF or raw complex64)",
-                                         "short_id": "", "type": "str", "value": "capture.sigmf-meta"}, (296, 8)),
+        block("recording", "parameter", {
+            "hide": "none", "label": "Recording (SigMF or raw complex64; relative to this flowgraph's folder)",
+            "short_id": "", "type": "str", "value": "data/sentinel_capture.sigmf-meta"}, (296, 8)),
         block("recording_rate", "parameter", {"hide": "none", "label": "Raw file sample rate (Hz, 0 = SigMF)",
-                                              "short_id": "", "type": "eng_float", "value": "0"}, (296, 96)),
-        block("source", "sentinel_recording_source", {"output_rate": "samp_rate", "path": "recording",
+                                              "short_id": "", "type": "eng_float", "value": "0"}, (296, 112)),
+        import_block("import_os_sys", "import os, sys", (8, 136)),
+        block("script_dir", "variable", {
+            "value": "os.path.dirname(os.path.abspath(sys.argv[0]))",
+            "comment": "Folder of the generated script: GRC's Run writes it next to this .grc"}, (8, 216)),
+        block("recording_file", "variable", {
+            "value": "os.path.join(script_dir, recording) if os.path.exists(os.path.join(script_dir, recording)) "
+                     "else recording",
+            "comment": "A relative path: from the script's folder, else from the current directory"}, (8, 320)),
+        block("source", "sentinel_recording_source", {"output_rate": "samp_rate", "path": "recording_file",
                                                       "repeat": "True", "sample_rate": "recording_rate",
-                                                      "throttle": "True"}, (40, 320)),
+                                                      "throttle": "True"}, (40, 440)),
     ]
     uhd_source = block("usrp", "uhd_usrp_source", {
         "type": "fc32", "otw": "", "dev_addr": '""', "dev_args": '""', "sync": "none", "num_mboards": "1",
         "nchan": "1", "samp_rate": "sdr_rate", "center_freq0": "freq_mhz * 1e6", "gain0": "gain",
-        "gain_type0": "default", "ant0": '"RX2"', "bw0": "0", "norm_gain0": "False"}, (40, 320))
+        "gain_type0": "default", "ant0": '"RX2"', "bw0": "0", "norm_gain0": "False"}, (64, 440))
     rtl_source = block("rtl", "rtlsdr_source", {
         "type": "fc32", "args": '"rtl=0"', "nchan": "1", "sample_rate": "sdr_rate", "freq0": "freq_mhz * 1e6",
         "corr0": "0", "gain_mode0": "False", "gain0": "gain", "if_gain0": "20", "bb_gain0": "20",
         "dc_offset_mode0": "0", "iq_balance_mode0": "0", "ant0": '""', "bw0": "0", "sync": "", "num_mboards": "1"},
-        (40, 320))
+        (64, 440))
+    uhd_check = device_check("sentinel_uhd", "uhd", "usrp_source", "Exception",
+                             "no USRP found ({}); check the USB/Ethernet link, the device address and "
+                             "`uhd_find_devices`")
+    rtl_check = device_check("sentinel_rtlsdr", "osmosdr", "source", "RuntimeError",
+                             "no RTL-SDR dongle found ({}); plug one in and check `rtl_test`")
     uhd_overflow, uhd_overflow_wires = overflow_display("usrp")
     graphs = {
         "sentinel_file.grc": variant(
@@ -103,17 +158,18 @@ def main():
             "The sentinel flowgraph on a USRP: centre frequency, gain and sample rate are GUI controls; a "
             "rational resampler brings the stream to the models' 200 kHz. Receiver overflows (counted from "
             "UHD's rx_time tags) and skipped windows are shown. " + common,
-            sdr_controls(1e6, 100.0, 30, 76) + [uhd_source] + uhd_overflow, "resampler",
+            sdr_controls(1e6, 100.0, 30, 76) + [uhd_check, uhd_source] + uhd_overflow, "resampler",
             [["usrp", "0", "resampler", "0"]] + uhd_overflow_wires),
         "sentinel_rtlsdr.grc": variant(
             base, "sentinel_rtlsdr", "gr-sentinel (RTL-SDR)",
             "The sentinel flowgraph on an RTL-SDR (gr-osmosdr): centre frequency, gain and sample rate are GUI "
             "controls; a rational resampler brings the stream to the models' 200 kHz. RTL-SDR drivers report "
             "overflows only as 'O' on the console; skipped windows are shown. " + common,
-            sdr_controls(1.024e6, 100.0, 30, 50) + [rtl_source], "resampler", [["rtl", "0", "resampler", "0"]]),
+            sdr_controls(1.024e6, 100.0, 30, 50) + [rtl_check, rtl_source], "resampler",
+            [["rtl", "0", "resampler", "0"]]),
     }
     for name, graph in graphs.items():
-        (EXAMPLES / name).write_text(yaml.safe_dump(graph, sort_keys=False, width=100))
+        (EXAMPLES / name).write_text(yaml.dump(graph, Dumper=Dumper, sort_keys=False, width=100))
         print("wrote", EXAMPLES / name)
 
 

@@ -94,6 +94,14 @@ class simulated_transmitter(gr.hier_block2):
         else:
             self.connect(last, self)
 
+    def set_snr_db(self, snr_db):
+        """Change the SNR (dB per sample) while the flowgraph runs."""
+        snr_db = _real("snr_db", snr_db)
+        if not -MAX_SNR_DB <= snr_db <= MAX_SNR_DB:
+            raise ValueError("snr_db: SNR per sample in dB, a finite number from {:g} to {:g}; got {!r}".format(
+                -MAX_SNR_DB, MAX_SNR_DB, snr_db))
+        self.noise.set_amplitude(math.sqrt(10 ** (-snr_db / 10)))
+
     def _receiver_front_end(self, upstream, power):
         """IQ imbalance (Q' = g (Q cos phi - I sin phi)), the DC offset, then an AGC set for
         the stream's known power and GNU Radio's 8-bit conversion (float_to_char rounds and
