@@ -98,3 +98,93 @@ def test_training_smoke_and_baselines(tmp_path):
     assert p == pytest.approx(0.01646, rel=1e-3)
     assert modem_train.hamming_hard_bler(6.0) == pytest.approx(1 - (1 - p) ** 7 - 7 * p * (1 - p) ** 6)
     assert modem_train.crossing_db([0, 1], [1e-2, 1e-4]) == pytest.approx(0.5)
+
+
+def _run_bounded(top, timeout=60):
+    """Start `top` and wait for it in a thread: still running after `timeout` s fails the test."""
+    import threading
+
+    top.start()
+    waiter = threading.Thread(target=top.wait, daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    if waiter.is_alive():
+        top.stop()
+        pytest.fail("the flowgraph did not end within {} s".format(timeout))
+
+
+@pytest.mark.parametrize("max_batch", [0, -1, "8", 2.5, True, 2 ** 20 + 1])
+def test_demodulator_max_batch_is_bounded(max_batch):
+    """max_batch must be an integer from 1 to 2^20: 0 or -1 used to be accepted and then
+    make tb.run() spin forever (no message ever fit a batch)."""
+    with pytest.raises(ValueError, match=r"max_batch: .*; allowed: an integer from 1 to 1048576"):
+        sentinel.autoencoder_demod_cb("ae_7_4", max_batch=max_batch)
+
+
+def test_demodulator_with_the_smallest_batch_decodes_every_message():
+    """max_batch=1 (one message per forward) still decodes the whole stream and ends."""
+    _, net = load_modem("ae_7_4")
+    with torch.no_grad():
+        codebook = net.codebook().numpy().astype(np.complex64)
+    messages = np.arange(200) % 16
+    top = gr.top_block()
+    source = blocks.vector_source_c(codebook[messages].reshape(-1), False)
+    demod = sentinel.autoencoder_demod_cb("ae_7_4", max_batch=1)
+    sink = blocks.vector_sink_b()
+    top.connect(source, demod, sink)
+    _run_bounded(top)
+    bits = np.array(sink.data(), np.uint8).reshape(-1, 4)
+    assert np.array_equal(bits @ np.array([8, 4, 2, 1]), messages)
+
+
+def test_an_error_in_the_demodulator_ends_the_flowgraph():
+    """An exception inside the demodulator's work() ends an endless flowgraph (logged, and
+    error() names it) instead of hanging tb.run()."""
+    demod = sentinel.autoencoder_demod_cb("ae_7_4")
+
+    def broken(received):
+        raise RuntimeError("simulated decoder failure")
+
+    demod.net = broken
+    top = gr.top_block()
+    source = blocks.vector_source_c(np.ones(7 * 64, np.complex64), True)
+    sink = blocks.vector_sink_b()
+    top.connect(source, demod, sink)
+    _run_bounded(top)
+    assert demod.error() == "RuntimeError: simulated decoder failure"
+    assert len(sink.data()) == 0
+
+
+def _modem_copy(tmp_path, edit):
+    import json
+    import shutil
+
+    from gnuradio.sentinel.runtime import ModelBundle
+
+    folder = tmp_path / "modem"
+    shutil.copytree(ModelBundle.load("ae_7_4").path, folder)
+    card = json.loads((folder / "card.json").read_text())
+    edit(card)
+    (folder / "card.json").write_text(json.dumps(card))
+    return str(folder)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["architecture"].update(k=40), r"architecture k=40, n=7; allowed: k from 1 to 16"),
+    (lambda c: c["architecture"].update(k="4"), r"'architecture.k' is '4'; allowed: an integer"),
+    (lambda c: c["architecture"].pop("n"), r"card entry 'architecture.n' is missing"),
+    (lambda c: c.update(window_length=8), r"window_length 8 differs from architecture.n 7; allowed: window_length 7"),
+    (lambda c: c["architecture"].update(hidden=2 ** 20), r"shape mismatch"),
+])
+def test_bad_modem_cards_are_refused_naming_the_entry(tmp_path, edit, message):
+    """A modem card with an impossible k (2^k codewords), a missing or non-integer entry,
+    a window_length other than n, or an architecture its weights do not fit is refused
+    with a message naming the entry (before: a KeyError, or an attempt to allocate it)."""
+    with pytest.raises(BundleError, match=message):
+        sentinel.autoencoder_mod_bc(_modem_copy(tmp_path, edit))
+
+
+def test_modulator_packed_must_be_a_bool():
+    """packed accepts False/True (or 0/1) only."""
+    with pytest.raises(ValueError, match=r"packed: 'yes'; allowed: False \(one bit per byte\) or True"):
+        sentinel.autoencoder_mod_bc("ae_7_4", packed="yes")

@@ -9,6 +9,10 @@ import numpy as np
 from gnuradio import gr
 
 from .autoencoder_modem import load_modem, message_bits
+from .runtime.block import end_on_error, integer_parameter
+
+#: Largest max_batch: messages decoded in one forward.
+MAX_BATCH = 1 << 20
 
 
 class autoencoder_demod_cb(gr.basic_block):
@@ -16,10 +20,11 @@ class autoencoder_demod_cb(gr.basic_block):
     network's most likely message, one batched forward per work() call."""
 
     def __init__(self, model="ae_7_4", k=None, n=None, max_batch=8192):
+        self.max_batch = integer_parameter("max_batch", max_batch, 1, MAX_BATCH, "messages per batched forward")
+        self._error = None
         gr.basic_block.__init__(self, name="autoencoder_demod_cb", in_sig=[np.complex64], out_sig=[np.uint8])
         self.bundle, self.net = load_modem(model, k, n)
         self.k, self.n = self.net.k, self.net.n
-        self.max_batch = int(max_batch)
         self.set_relative_rate(self.k / self.n)
         self.set_output_multiple(self.k)  # whole messages only
 
@@ -27,6 +32,16 @@ class autoencoder_demod_cb(gr.basic_block):
         return [-(-noutput_items // self.k) * self.n]
 
     def general_work(self, input_items, output_items):
+        try:
+            return self._work(input_items, output_items)
+        except Exception as error:  # never leave tb.run() hanging: end the flowgraph, logged
+            return end_on_error(self, error)
+
+    def error(self):
+        """The text of the exception that ended the block, or None."""
+        return self._error
+
+    def _work(self, input_items, output_items):
         import torch
 
         x = input_items[0]

@@ -11,6 +11,7 @@ import numpy as np
 from gnuradio import gr
 
 from .autoencoder_modem import bits_to_messages, load_modem
+from .runtime.block import end_on_error
 
 
 class autoencoder_mod_bc(gr.basic_block):
@@ -23,12 +24,16 @@ class autoencoder_mod_bc(gr.basic_block):
     """
 
     def __init__(self, model="ae_7_4", packed=False, k=None, n=None):
+        self._error = None
         gr.basic_block.__init__(self, name="autoencoder_mod_bc", in_sig=[np.uint8], out_sig=[np.complex64])
         self.bundle, net = load_modem(model, k, n)
         self.k, self.n = net.k, net.n
         import torch
         with torch.no_grad():
             self.codebook = net.codebook().numpy().astype(np.complex64)
+        if not isinstance(packed, (bool, np.bool_)) and packed not in (0, 1):
+            raise ValueError("packed: {!r}; allowed: False (one bit per byte) or True (8 bits per byte, MSB "
+                             "first)".format(packed))
         self.packed = bool(packed)
         group_bits = self.k * 8 // math.gcd(self.k, 8) if packed else self.k
         self._messages_per_group = group_bits // self.k
@@ -41,6 +46,16 @@ class autoencoder_mod_bc(gr.basic_block):
         return [groups * self._items_per_group]
 
     def general_work(self, input_items, output_items):
+        try:
+            return self._work(input_items, output_items)
+        except Exception as error:  # never leave tb.run() hanging: end the flowgraph, logged
+            return end_on_error(self, error)
+
+    def error(self):
+        """The text of the exception that ended the block, or None."""
+        return self._error
+
+    def _work(self, input_items, output_items):
         data = np.asarray(input_items[0], np.uint8)
         out = output_items[0]
         groups = min(len(data) // self._items_per_group,

@@ -5,22 +5,53 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What the autoencoder modulator and demodulator blocks share: loading a modem bundle."""
 
+import numbers
+
 import numpy as np
 
 from .runtime.bundle import BundleError, ModelBundle
 
 
+#: Largest message size (bits; 2^k codewords) and codeword length (complex channel uses).
+MAX_K = 16
+MAX_N = 4096
+
+
 def load_modem(model, k=None, n=None):
-    """(bundle, torch model) for a modem bundle; k and n, when given, must match the card."""
+    """(bundle, torch model) for a modem bundle; k and n, when given, must match the card.
+
+    Refused: k or n outside 1..MAX_K / 1..MAX_N, a window_length other than n, weights
+    that do not match, and a network whose codebook or decoder output is not finite."""
+    import torch
+
     from .nn import modem as modem_nn
 
+    for name, wanted, limit in (("k", k, MAX_K), ("n", n, MAX_N)):
+        if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, numbers.Integral)
+                                   or not 1 <= wanted <= limit):
+            raise ValueError("{}: {!r}; allowed: None (the bundle's) or an integer from 1 to {}".format(
+                name, wanted, limit))
     bundle = ModelBundle.load(model, expected_kind=modem_nn.KIND)
     arch = bundle.card["architecture"]
+    card_k = bundle.number("architecture", "k", integer=True, minimum=1, meaning="bits per message, at most 16")
+    card_n = bundle.number("architecture", "n", integer=True, minimum=1, meaning="channel uses per message")
+    if card_k > MAX_K or card_n > MAX_N:
+        raise BundleError("model: {}: architecture k={}, n={}; allowed: k from 1 to {}, n from 1 to {}".format(
+            bundle.card_path, card_k, card_n, MAX_K, MAX_N))
+    if bundle.window_length != card_n:
+        raise BundleError("model: {}: window_length {} differs from architecture.n {}; allowed: window_length "
+                          "{}".format(bundle.card_path, bundle.window_length, card_n, card_n))
     for name, wanted in (("k", k), ("n", n)):
         if wanted is not None and arch.get(name) != wanted:
             raise BundleError("model: {} has {}={}, the block was configured for {}={}".format(
                 bundle.path, name, arch.get(name), name, wanted))
-    net = bundle.load_into(modem_nn.build(arch)).eval()
+    net = bundle.instantiate(lambda: modem_nn.build(arch)).eval()
+    with torch.no_grad():
+        codebook = net.codebook()
+        decided = net(torch.stack([codebook.real, codebook.imag], dim=2).reshape(len(codebook), -1))
+    if not (bool(torch.isfinite(codebook).all()) and bool(torch.isfinite(decided).all())):
+        raise BundleError("model: {}: the network's codebook or decoder output is NaN or Inf; allowed: a bundle "
+                          "whose weights give finite outputs".format(bundle.card_path))
     return bundle, net
 
 

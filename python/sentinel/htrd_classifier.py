@@ -6,9 +6,12 @@
 """GNU Radio block: the HTRD modulation classifier, which rejects adversarial and
 unknown inputs (CAT-trained VT-CNN2 + RBF-SVM neural rejection)."""
 
+import math
+
 import numpy as np
 
-from .runtime.block import model_block
+from .runtime.block import model_block, refuse_window_length
+from .runtime.bundle import BundleError
 
 
 def _nn():
@@ -42,22 +45,21 @@ class htrd_classifier(model_block):
                              backend, max_batch, queue_depth, emit_tags, samp_rate)
 
     def configure(self, bundle):
-        from .runtime.bundle import BundleError
-
         self.classes = bundle.classes
-        if not self.classes or len(self.classes) != bundle.card["architecture"].get("classes"):
+        if not self.classes or len(self.classes) != bundle.card["architecture"].get("classes", 11):
             raise BundleError("model: {} must list as many outputs.classes as its architecture has".format(
                 bundle.path))
-        if "S0" not in bundle.card["thresholds"]:
-            raise BundleError("model: {} has no thresholds.S0 (the rejection threshold)".format(bundle.path))
-        self.threshold = float(bundle.card["thresholds"]["S0"])
+        length = bundle.number("architecture", "length", default=128, integer=True, minimum=1)
+        refuse_window_length(bundle, length, "architecture.length")
+        self.threshold = bundle.number("thresholds", "S0", meaning="the rejection threshold on the SVM score")
         floor = bundle.card["thresholds"].get("min_proximity", 0.0)
-        if not isinstance(floor, (int, float)) or not 0.0 <= floor < 1.0:
+        if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0.0 <= floor < 1.0:
             raise BundleError("model: {} has thresholds.min_proximity {!r}; allowed: a number, 0 <= floor < 1 "
                               "(0 = no floor)".format(bundle.path, floor))
         self.min_proximity = float(floor)
         gap = bundle.card["thresholds"].get("max_head_gap")
-        if gap is not None and (isinstance(gap, bool) or not isinstance(gap, (int, float)) or not gap >= 0.0):
+        if gap is not None and (isinstance(gap, bool) or not isinstance(gap, (int, float))
+                                or not 0.0 <= gap < math.inf):
             raise BundleError("model: {} has thresholds.max_head_gap {!r}; allowed: a number >= 0, or null "
                               "(no head-agreement rule)".format(bundle.path, gap))
         self.max_head_gap = None if gap is None else float(gap)

@@ -7,7 +7,8 @@
 
 import numpy as np
 
-from .runtime.block import model_block
+from .runtime.block import model_block, number_parameter
+from .runtime.bundle import BundleError
 
 
 def _mae():
@@ -34,11 +35,22 @@ class mae_anomaly_scorer(model_block):
                              backend, max_batch, queue_depth, emit_tags, samp_rate)
 
     def configure(self, bundle):
-        pre = bundle.card["preprocessing"]
-        self._scale = (pre["scale_min"], pre["scale_max"], pre.get("features", "iq"))
-        self._features = _mae().features
-        gamma = bundle.card["thresholds"]["gamma"]
-        self.threshold = float(gamma if self._threshold_override is None else self._threshold_override)
+        mae = _mae()
+        features = bundle.choice("preprocessing", "features", allowed=mae.FEATURES, default="iq")
+        low = bundle.number("preprocessing", "scale_min", meaning="the training features' minimum")
+        high = bundle.number("preprocessing", "scale_max", above=low,
+                             meaning="the training features' maximum, above scale_min")
+        size = bundle.entry("architecture", "input_size", default=None)
+        expected = self.window_length * (1 if features == "sorted_amplitude" else 2)
+        if size is not None and size != expected:
+            raise BundleError("model: {}: window_length {} gives {} '{}' features, but the network takes "
+                              "architecture.input_size {}; allowed: window_length {}".format(
+                                  bundle.card_path, self.window_length, expected, features, size,
+                                  size if features == "sorted_amplitude" else "{} (input_size / 2)".format(size / 2)))
+        self._scale = (low, high, features)
+        self._features = mae.features
+        self._gamma = bundle.number("thresholds", "gamma", meaning="the anomaly threshold on the hybrid score")
+        self.set_threshold(self._threshold_override)
 
     def build_model(self, bundle):
         return _mae().build(bundle.card["architecture"])
@@ -55,5 +67,10 @@ class mae_anomaly_scorer(model_block):
         return values, fields
 
     def set_threshold(self, threshold):
-        """A new threshold; None restores the card's gamma."""
-        self.threshold = float(self.bundle.card["thresholds"]["gamma"] if threshold is None else threshold)
+        """A new threshold (a finite number); None restores the card's gamma."""
+        if threshold is None:
+            self.threshold = self._gamma
+            return
+        self.threshold = number_parameter("threshold", threshold,
+                                          meaning="the anomaly threshold on the score; None = the card's gamma, "
+                                                  "{:.6g}".format(self._gamma))

@@ -7,7 +7,8 @@
 
 import numpy as np
 
-from .runtime.block import model_block
+from .runtime.block import model_block, refuse_window_length
+from .runtime.bundle import BundleError
 
 
 def _amc():
@@ -28,20 +29,17 @@ class modulation_classifier(model_block):
                              backend, max_batch, queue_depth, emit_tags, samp_rate)
 
     def configure(self, bundle):
-        from .runtime.bundle import BundleError
-
+        amc = _amc()
         self.classes = bundle.classes
         if not self.classes:
             raise BundleError("model: {} has no outputs.classes list".format(bundle.path))
         if bundle.card["architecture"].get("classes") != len(self.classes):
             raise BundleError("model: {} lists {} classes but its architecture has {}".format(
                 bundle.path, len(self.classes), bundle.card["architecture"].get("classes")))
-        trained = [bundle.card["architecture"].get("length"),
-                   bundle.card["training"].get("data_parameters", {}).get("length")]
-        for length in trained:
-            if length is not None and length != bundle.window_length:
-                raise BundleError("model: {} has window_length {} but was trained on {}-sample windows".format(
-                    bundle.path, bundle.window_length, length))
+        length = bundle.entry("architecture", "length", default=None)
+        refuse_window_length(bundle, length, "architecture.length")
+        bundle.choice("preprocessing", "normalization", allowed=amc.INPUT_SCALES, default="energy")
+        bundle.choice("preprocessing", "cfo_correction", allowed=amc.CFO_CORRECTIONS, default="none")
 
     def build_model(self, bundle):
         return _amc().build(bundle.card["architecture"])
