@@ -170,8 +170,7 @@ def _accuracy(bundle_name, ds, mask):
 
     bundle = ModelBundle.load(bundle_name)
     model = bundle.load_into(amc_nn.build(bundle.card["architecture"]))
-    scale = bundle.card["preprocessing"].get("normalization", "energy")
-    p = amc_train.predict_proba(model, amc_nn.preprocess(ds.complex()[mask], scale))
+    p = amc_train.predict_proba(model, amc_nn.preprocess_card(ds.complex()[mask], bundle.card["preprocessing"]))
     return float(np.mean(p.argmax(1) == ds.label[mask]))
 
 
