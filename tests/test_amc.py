@@ -174,12 +174,21 @@ def _accuracy(bundle_name, ds, mask):
     return float(np.mean(p.argmax(1) == ds.label[mask]))
 
 
-def test_shipped_afnet_on_fresh_data(fresh_rml):
-    """Fresh examples (new seed, every impairment on): the issue's >= 85% at SNR >= 10 dB
-    (91% measured) and well above chance (1/11) at 0 dB (~74%)."""
+def test_shipped_paper_afnet_on_fresh_data(fresh_rml):
+    """Fresh RadioML-style examples (new seed, every impairment of that recipe on): the
+    paper reproduction afnet_rml2016 keeps >= 85% at SNR >= 10 dB (91% measured) and well
+    above chance (1/11) at 0 dB (~74%)."""
     ds = fresh_rml
-    assert _accuracy("afnet", ds, ds.snr >= 10) >= 0.85
-    assert _accuracy("afnet", ds, ds.snr == 0) >= 0.50
+    assert _accuracy("afnet_rml2016", ds, ds.snr >= 10) >= 0.85
+    assert _accuracy("afnet_rml2016", ds, ds.snr == 0) >= 0.50
+
+
+def test_shipped_receiver_afnet_on_fresh_paper_recipe_data(fresh_rml):
+    """The default afnet (x^4 correction, receiver recipe) on the same fresh RadioML-style
+    windows: >= 0.75 at SNR >= 10 dB (0.82 measured on these 660 windows; 0.81-0.85 on the
+    11,000-window test split), i.e. it pays a few points on centred signals (docs/amc.md)."""
+    ds = fresh_rml
+    assert _accuracy("afnet", ds, ds.snr >= 10) >= 0.75
 
 
 def test_shipped_vtcnn2_loads_and_beats_chance(fresh_rml):
