@@ -17,7 +17,7 @@ def add_parser(sub):
     train = sub.add_parser("train", help="train a model and write a bundle")
     train_sub = train.add_subparsers(dest="model", metavar="MODEL")
     train_sub.required = True
-    mae = train_sub.add_parser("mae", help="the MAE anomaly scorer (paper 000)")
+    mae = train_sub.add_parser("mae", help="the MAE anomaly scorer (Onyekwelu, Jang, Yoon: Deep Learning-Based Anomaly Detection using Hybrid Loss)")
     mae.add_argument("--data", required=True, help="a `sentinel data generate mae` file")
     mae.add_argument("-o", "--output", required=True, help="bundle folder to write")
     mae.add_argument("--epochs", type=int, default=35)
@@ -30,7 +30,7 @@ def add_parser(sub):
     mae.add_argument("--threads", type=int, default=0)
     mae.set_defaults(run=run_train_mae)
 
-    amc = train_sub.add_parser("amc", help="a modulation classifier (AFNet paper 002, baselines)")
+    amc = train_sub.add_parser("amc", help="a modulation classifier (AFNet: Shi, Peng, Zhuang, arXiv:2203.03140; VT-CNN2 and ResNet baselines)")
     amc.add_argument("--model", dest="architecture", default="afnet", choices=["afnet", "vtcnn2", "resnet"])
     amc.add_argument("--data", required=True, help="a `sentinel data generate rml2016` file")
     amc.add_argument("-o", "--output", required=True, help="bundle folder to write")
@@ -66,7 +66,7 @@ def add_parser(sub):
     amc.add_argument("--threads", type=int, default=0)
     amc.set_defaults(run=run_train_amc)
 
-    modem = train_sub.add_parser("modem", help="a channel-autoencoder modem (paper 004)")
+    modem = train_sub.add_parser("modem", help="a channel-autoencoder modem (O'Shea, Hoydis, arXiv:1702.00832)")
     modem.add_argument("--k", type=int, default=4, help="bits per message")
     modem.add_argument("--n", type=int, default=7, help="complex channel uses per message")
     modem.add_argument("--channel", default="awgn", choices=["awgn", "rayleigh"])
