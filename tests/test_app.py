@@ -297,3 +297,21 @@ def test_simulated_receiver_offset_iq_and_adc_are_as_reported():
     lag = 100
     increments = np.angle(np.sum(product[lag:] * np.conj(product[:-lag]))) / lag
     assert increments * 200e3 / (2 * np.pi) == pytest.approx(applied["cfo_hz"], abs=2.0)
+
+
+def test_run_takes_a_bundle_folder_of_ones_own(tmp_path, monkeypatch):
+    """`sentinel run --amc-model FOLDER` (and a model path with ~) loads a bundle from a
+    folder outside the package: a copy of the shipped afnet under a home of its own."""
+    import shutil
+
+    from gnuradio.sentinel.runtime.bundle import MODELS_DIR, resolve
+
+    home = tmp_path / "home"
+    shutil.copytree(MODELS_DIR / "afnet", home / "bundles" / "mine")
+    monkeypatch.setenv("HOME", str(home))
+    assert resolve("~/bundles/mine") == home / "bundles" / "mine" / "card.json"
+    report = tmp_path / "report"
+    result = _sentinel("run", "--source", "sim", "--duration", "2", "--models", "amc", "--amc-model",
+                       str(home / "bundles" / "mine"), "--mode", "lossless", "--report", str(report))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads((report / "summary.json").read_text())["windows"]["amc"]["scored"] > 0

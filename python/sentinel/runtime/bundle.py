@@ -40,8 +40,8 @@ def shipped_bundles():
 
 
 def resolve(name_or_path):
-    """Path of a bundle's card: a shipped name, a bundle folder, or a card file."""
-    candidate = pathlib.Path(str(name_or_path))
+    """Path of a bundle's card: a shipped name, a bundle folder, or a card file (~ expanded)."""
+    candidate = pathlib.Path(str(name_or_path)).expanduser()
     if candidate.is_dir():
         candidate = candidate / "card.json"
     if candidate.is_file():
