@@ -50,3 +50,27 @@ def compiled_examples(tmp_path_factory):
         flowgraph_id = yaml.safe_load(example.read_text())["options"]["parameters"]["id"]
         generated[example.name] = out_dir / (flowgraph_id + ".py")
     return generated
+
+
+#: Window length of the tiny_bundle fixture (test_runtime*.py use the same WINDOW).
+TINY_WINDOW = 64
+
+
+@pytest.fixture(scope="module")
+def tiny_bundle(tmp_path_factory):
+    """A small MAE bundle with random weights: enough to exercise the runtime."""
+    import torch
+
+    from gnuradio.sentinel.nn import mae as mae_nn
+    from gnuradio.sentinel.runtime import save_bundle
+
+    torch.manual_seed(0)
+    architecture = {"input_size": TINY_WINDOW, "hidden": [32, 16], "latent": 4}
+    model = mae_nn.build(architecture)
+    card = {
+        "name": "tiny", "kind": "mae", "window_length": TINY_WINDOW, "input": {},
+        "preprocessing": {"features": "sorted_amplitude", "scale_min": 0.0, "scale_max": 4.0},
+        "architecture": architecture, "outputs": {"score": "hybrid"},
+        "thresholds": {"gamma": 1.0, "ablations": {}}, "training": {"command": "test"}, "metrics": {},
+    }
+    return save_bundle(tmp_path_factory.mktemp("bundle") / "tiny", card, model)

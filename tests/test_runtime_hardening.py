@@ -32,19 +32,6 @@ TIMEOUT_S = 60
 MAX_WINDOW_LENGTH = 2 ** 20   # the documented bound on a card's window_length
 
 
-@pytest.fixture(scope="module")
-def tiny_bundle(tmp_path_factory):
-    """A small MAE bundle with random weights: enough to exercise the runtime."""
-    torch.manual_seed(0)
-    architecture = {"input_size": WINDOW, "hidden": [32, 16], "latent": 4}
-    model = mae_nn.build(architecture)
-    card = {
-        "name": "tiny", "kind": "mae", "window_length": WINDOW, "input": {},
-        "preprocessing": {"features": "sorted_amplitude", "scale_min": 0.0, "scale_max": 4.0},
-        "architecture": architecture, "outputs": {"score": "hybrid"},
-        "thresholds": {"gamma": 1.0, "ablations": {}}, "training": {"command": "test"}, "metrics": {},
-    }
-    return save_bundle(tmp_path_factory.mktemp("bundle") / "tiny", card, model)
 
 
 def copy_bundle(source, folder, edit=None, edit_tensors=None):

@@ -5,12 +5,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """GNU Radio block: the channel autoencoder's receiver (complex channel uses -> bits)."""
 
-import math
-
 import numpy as np
 from gnuradio import gr
 
-from .autoencoder_modem import load_modem, message_bits
+from .autoencoder_modem import load_modem, message_bits, packed_groups
 from .runtime.block import end_on_error, integer_parameter
 
 #: Largest max_batch: messages decoded in one forward.
@@ -25,17 +23,12 @@ class autoencoder_demod_cb(gr.basic_block):
 
     def __init__(self, model="ae_7_4", k=None, n=None, max_batch=8192, packed=False):
         self.max_batch = integer_parameter("max_batch", max_batch, 1, MAX_BATCH, "messages per batched forward")
-        if not isinstance(packed, (bool, np.bool_)) and packed not in (0, 1):
-            raise ValueError("packed: {!r}; allowed: False (one bit per byte) or True (8 bits per byte, MSB "
-                             "first)".format(packed))
-        self.packed = bool(packed)
         self._error = None
         gr.basic_block.__init__(self, name="autoencoder_demod_cb", in_sig=[np.complex64], out_sig=[np.uint8])
         self.bundle, self.net = load_modem(model, k, n)
         self.k, self.n = self.net.k, self.net.n
-        group_bits = self.k * 8 // math.gcd(self.k, 8) if self.packed else self.k
-        self._messages_per_group = group_bits // self.k
-        self._items_per_group = group_bits // 8 if self.packed else self.k
+        self._messages_per_group, self._items_per_group = packed_groups(self.k, packed)
+        self.packed = bool(packed)
         self.set_relative_rate(self._items_per_group / (self.n * self._messages_per_group))
         self.set_output_multiple(self._items_per_group)  # whole groups only
 

@@ -5,12 +5,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """GNU Radio block: the channel autoencoder's transmitter (bits -> complex channel uses)."""
 
-import math
-
 import numpy as np
 from gnuradio import gr
 
-from .autoencoder_modem import bits_to_messages, load_modem
+from .autoencoder_modem import bits_to_messages, load_modem, packed_groups
 from .runtime.block import end_on_error
 
 
@@ -31,13 +29,8 @@ class autoencoder_mod_bc(gr.basic_block):
         import torch
         with torch.no_grad():
             self.codebook = net.codebook().numpy().astype(np.complex64)
-        if not isinstance(packed, (bool, np.bool_)) and packed not in (0, 1):
-            raise ValueError("packed: {!r}; allowed: False (one bit per byte) or True (8 bits per byte, MSB "
-                             "first)".format(packed))
+        self._messages_per_group, self._items_per_group = packed_groups(self.k, packed)
         self.packed = bool(packed)
-        group_bits = self.k * 8 // math.gcd(self.k, 8) if packed else self.k
-        self._messages_per_group = group_bits // self.k
-        self._items_per_group = group_bits // 8 if packed else self.k
         self.set_relative_rate(self.n * self._messages_per_group / self._items_per_group)
         self.set_output_multiple(self.n * self._messages_per_group)  # whole groups only
 

@@ -63,3 +63,18 @@ def message_bits(messages, k):
 def bits_to_messages(bits, k):
     """(m, k) bits, MSB first -> message indices."""
     return (np.asarray(bits, np.int64) & 1) @ (1 << np.arange(k - 1, -1, -1))
+
+
+def packed_groups(k, packed):
+    """(messages, bytes) per group of a packed or unpacked bit stream of k-bit messages:
+    packed streams go in groups of lcm(k, 8) bits (whole bytes and whole messages),
+    unpacked ones one message (k bytes) at a time. Refuses a `packed` that is not a bool."""
+    import math
+
+    if not isinstance(packed, (bool, np.bool_)) and packed not in (0, 1):
+        raise ValueError("packed: {!r}; allowed: False (one bit per byte) or True (8 bits per byte, MSB "
+                         "first)".format(packed))
+    if not packed:
+        return 1, k
+    group_bits = k * 8 // math.gcd(k, 8)
+    return group_bits // k, group_bits // 8
