@@ -63,12 +63,14 @@ class htrd_classifier(model_block):
             raise BundleError("model: {} has thresholds.max_head_gap {!r}; allowed: a number >= 0, or null "
                               "(no head-agreement rule)".format(bundle.path, gap))
         self.max_head_gap = None if gap is None else float(gap)
+        bundle.choice("preprocessing", "normalization", allowed=_nn()[0].INPUT_SCALES, default="power")
+        bundle.choice("preprocessing", "cfo_correction", allowed=_nn()[0].CFO_CORRECTIONS, default="none")
 
     def build_model(self, bundle):
         return _nn()[1].build(bundle.card["architecture"], decision_columns=True)
 
     def preprocess(self, windows):
-        return _nn()[0].preprocess(windows, "power")
+        return _nn()[0].preprocess_card(windows, dict({"normalization": "power"}, **self.bundle.card["preprocessing"]))
 
     def describe(self, outputs):
         outputs = np.asarray(outputs, np.float64)

@@ -98,7 +98,7 @@ def add_parser(sub):
     kpi.set_defaults(run=run_train_kpi)
 
     htrd = train_sub.add_parser("htrd", help="HTRD (CAT VT-CNN2 + SVM rejection) and its baselines")
-    htrd.add_argument("--data", required=True, help="a `sentinel data generate rml2016` file")
+    htrd.add_argument("--data", required=True, help="a `sentinel data generate rml2016` or `receiver` file")
     htrd.add_argument("-o", "--output", required=True, help="the HTRD bundle folder to write")
     htrd.add_argument("--baselines", required=True,
                       help="folder for the baseline bundles (undefended, lsgna_nr, adversarial, twofold_detector)")
@@ -124,6 +124,9 @@ def add_parser(sub):
     htrd.add_argument("--head-reject-rate", type=float,
                       help="share of benign calibration windows rejected because the CNN's own head disagrees "
                            "with the SVMs' class (0 <= rate < 0.1 - proximity rate; default 0.05; 0: no such rule)")
+    htrd.add_argument("--cfo-correction", choices=("none", "fourth_power"),
+                      help="remove each window's carrier offset (fourth_power: the x^4 spectral estimate) "
+                           "before every network, in training and in the block (default none)")
     htrd.add_argument("--seed", type=int, default=1)
     htrd.add_argument("--split-seed", type=int, default=0)
     htrd.add_argument("--checkpoint-dir")
@@ -306,7 +309,7 @@ def run_train_htrd(args):
     config = {"per_cell": args.per_cell, "min_snr_db": args.min_snr, "epochs": args.epochs,
               "eps_max_pnr_db": args.eps_max_pnr}
     for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction", "svm_background",
-                "proximity_reject_rate", "head_reject_rate"):
+                "proximity_reject_rate", "head_reject_rate", "cfo_correction"):
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)
     if args.svm_class_weight is not None:

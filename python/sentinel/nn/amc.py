@@ -91,6 +91,14 @@ def preprocess(windows, scale="energy", cfo_correction="none"):
     return np.stack([unit.real, unit.imag], axis=1).astype(np.float32)
 
 
+def preprocessing_section(normalization, cfo_correction="none"):
+    """The model card's `preprocessing` entry for preprocess(windows, normalization, cfo_correction)."""
+    steps = ["unit {} per window".format(normalization), "I and Q as two rows"]
+    if cfo_correction != "none":
+        steps.insert(0, "carrier offset removed by the {} estimate".format(cfo_correction))
+    return {"steps": steps, "normalization": normalization, "cfo_correction": cfo_correction}
+
+
 def preprocess_card(windows, preprocessing):
     """preprocess() with a model card's `preprocessing` section (what the bundle was trained on)."""
     return preprocess(windows, preprocessing.get("normalization", "energy"),

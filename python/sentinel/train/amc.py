@@ -261,18 +261,13 @@ def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split
 
     extras = extras or {}
     cfo_correction = extras.get("cfo_correction", "none")
-    steps = ["unit {} per window".format(x_scale), "I and Q as two rows"]
-    if cfo_correction != "none":
-        steps.insert(0, "carrier offset removed by the {} estimate".format(cfo_correction))
-
-
     card = {
         "name": pathlib.Path(output).name, "kind": amc_nn.KIND,
         "description": "{} modulation classifier{} on gr-sentinel's RadioML-2016.10a-style data".format(
             model_name, " with confidence-weighted two-stage training" if cw else ""),
         "window_length": int(x.shape[2]),
         "input": {"sample_rate": 200e3, "samples_per_symbol": 8, "dtype": "complex64"},
-        "preprocessing": {"steps": steps, "normalization": x_scale, "cfo_correction": cfo_correction},
+        "preprocessing": amc_nn.preprocessing_section(x_scale, cfo_correction),
         "architecture": architecture,
         "outputs": {"classes": classes, "value": "class index (float)"},
         "thresholds": {},

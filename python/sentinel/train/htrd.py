@@ -51,7 +51,7 @@ CONFIG = {
     "smoothing_c": 0.156, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
     "svm_samples": 2000, "svm_background": 1000, "svm_class_weight": None,
     "reject_rate": 0.1, "proximity_reject_rate": 0.01, "head_reject_rate": 0.05, "ae_epochs": 20,
-    "calibration_snr_db": 10.0,
+    "calibration_snr_db": 10.0, "cfo_correction": "none",
 }
 
 
@@ -74,7 +74,8 @@ class AutoencoderDetector:
 def load_data(data_path, config, split_seed=0):
     from .amc import load_split
 
-    ds, x, train, valid, test = load_split(data_path, split_seed, config["per_cell"], input_scale="power")
+    ds, x, train, valid, test = load_split(data_path, split_seed, config["per_cell"], input_scale="power",
+                                          cfo_correction=config["cfo_correction"])
     keep = lambda idx: idx[ds.snr[idx] >= config["min_snr_db"]]  # noqa: E731
     train, valid, test = keep(train), keep(valid), keep(test)
     return ds, x, ds.label.astype(np.int64), train, valid, test
@@ -200,7 +201,7 @@ def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
     rng = np.random.default_rng(seed)
     pick = rng.permutation(len(x_train))[:config["svm_samples"]]
     background = amc_nn.preprocess(unknown.background_windows(config["svm_background"], x_train.shape[2], rng),
-                                   "power")
+                                   "power", config["cfo_correction"])
     z = features(cnn, np.concatenate([x_train[pick], background])).astype(np.float64)
     labels = np.concatenate([y_train[pick], np.full(len(background), -1)])
     machines = [SVC(kernel="rbf", gamma=config["svm_gamma"], C=config["svm_C"],
@@ -248,13 +249,12 @@ def train_detector(x, train, calibration, config, seed=1, log=print):
     return ae, threshold
 
 
-def _card(name, kind, description, architecture, thresholds, training, metrics):
+def _card(name, kind, description, architecture, thresholds, training, metrics, cfo_correction="none"):
     from ..data.modulators import CLASSES
 
     return {"name": name, "kind": kind, "description": description, "window_length": 128,
             "input": {"sample_rate": 200e3, "samples_per_symbol": 8, "dtype": "complex64"},
-            "preprocessing": {"normalization": "power", "steps": ["unit mean power per window",
-                                                                  "I and Q as two rows"]},
+            "preprocessing": amc_nn.preprocessing_section("power", cfo_correction),
             "architecture": architecture, "outputs": {"classes": list(CLASSES), "value": "class index, -1 = reject"},
             "thresholds": thresholds, "training": training, "metrics": metrics}
 
@@ -281,6 +281,9 @@ def check_config(config):
     if not 0.0 <= config["head_reject_rate"] < config["reject_rate"] - config["proximity_reject_rate"]:
         raise ValueError("head_reject_rate: {}; allowed: 0 <= rate < reject_rate - proximity_reject_rate ({:g})".format(
             config["head_reject_rate"], config["reject_rate"] - config["proximity_reject_rate"]))
+    if config["cfo_correction"] not in amc_nn.CFO_CORRECTIONS:
+        raise ValueError("cfo_correction: {!r}; allowed: {}".format(config["cfo_correction"],
+                                                                    ", ".join(amc_nn.CFO_CORRECTIONS)))
     if config["svm_class_weight"] not in (None, "balanced"):
         raise ValueError("svm_class_weight: {!r}; allowed: None, 'balanced'".format(config["svm_class_weight"]))
 
@@ -319,12 +322,13 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
     seconds = {k: float(np.mean([h["seconds"] for h in v])) for k, v in histories.items()}
     for kind in ("undefended", "adversarial"):
         card = _card(kind, amc_nn.KIND, "VT-CNN2, {} (HTRD baseline)".format(kind), {"name": "vtcnn2", "classes": 11},
-                     {}, dict(training, stage=kind, history=histories[kind]), {})
+                     {}, dict(training, stage=kind, history=histories[kind]), {}, config["cfo_correction"])
         save_bundle(output_dir / kind, card, cnns[kind])
     ae, ae_threshold = train_detector(x, train, calibration, config, seed, log)
     card = _card("twofold_detector", "autoencoder_detector", "autoencoder detector of the two-fold defence",
                  {"name": "dense_autoencoder", "hidden": 64, "code": 16},
-                 {"reconstruction_error": ae_threshold, "benign_reject_rate": config["reject_rate"]}, training, {})
+                 {"reconstruction_error": ae_threshold, "benign_reject_rate": config["reject_rate"]}, training, {},
+                 config["cfo_correction"])
     save_bundle(output_dir / "twofold_detector", card, ae)
     results = {}
     for kind, name, folder in (("lsgna", "lsgna_nr", output_dir / "lsgna_nr"), ("cat", "htrd", htrd_output)):
@@ -334,7 +338,8 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
         arch = {"name": "htrd_vtcnn2_svm", "classes": 11, "length": 128, "features": 256,
                 "support_vectors": int(model.svm.support_vectors.shape[0])}
         fresh_noise = amc_nn.preprocess(
-            unknown.background_windows(1000, x.shape[2], np.random.default_rng([seed, 1])), "power")
+            unknown.background_windows(1000, x.shape[2], np.random.default_rng([seed, 1])), "power",
+            config["cfo_correction"])
         decided = rejector(torch.as_tensor(x[valid]))
         noise_decided = rejector(torch.as_tensor(fresh_noise))
         metrics = {"validation_reject_rate": float(np.mean(decided == htrd_nn.REJECT)),
@@ -347,7 +352,8 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
             {"S0": threshold, "min_proximity": floor, "max_head_gap": max_head_gap,
              "benign_reject_rate": config["reject_rate"], "proximity_reject_rate": config["proximity_reject_rate"],
              "head_reject_rate": config["head_reject_rate"]},
-            dict(training, stage=kind, history=histories[kind], seconds_per_epoch=seconds), metrics)
+            dict(training, stage=kind, history=histories[kind], seconds_per_epoch=seconds), metrics,
+            config["cfo_correction"])
         save_bundle(folder, card, model)
         results[name] = metrics
         log("{}: S0 {:.4f}, min proximity {:.4f}, max head gap {}, validation reject {:.3f}, accuracy of accepted "
@@ -383,7 +389,9 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     mask = np.isclose(ds.snr, snr_db)
     if not mask.any():
         raise ValueError("data: {} has no examples at SNR {} dB".format(data_path, snr_db))
-    x_all = amc_nn.preprocess(ds.complex()[mask], "power")
+    preprocessing = ModelBundle.load(htrd_bundle).card["preprocessing"]
+    prepare = lambda windows: amc_nn.preprocess_card(windows, dict({"normalization": "power"}, **preprocessing))  # noqa: E731
+    x_all = prepare(ds.complex()[mask])
     y_all = ds.label[mask].astype(np.int64)
     baselines = pathlib.Path(baselines_dir)
     htrd_rejector = _load_model(htrd_bundle)
@@ -446,7 +454,8 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
         timings[str(pnr)] = time.perf_counter() - began
         log("PNR {:>5}: ".format("none" if pnr is None else pnr) + "  ".join(
             "{} {:.3f}".format(k, v[-1]) for k, v in curves.items()))
-    rejection = rejection_checks({"htrd": htrd_rejector, "lsgna_nr": lsgna_rejector}, undefended, x, y, snr_db, steps)
+    rejection = rejection_checks({"htrd": htrd_rejector, "lsgna_nr": lsgna_rejector}, undefended, x, y, snr_db, steps,
+                                 prepare=prepare)
     log("rejection: " + json.dumps(rejection))
     result = {"data": str(data_path), "snr_db": snr_db, "attack_samples": int(len(x)), "pgd_steps": steps,
               "pnr_db": [None] + list(pnrs), "curves": curves, "attack_curves": attack_curves,
@@ -492,10 +501,11 @@ def record_in_card(htrd_bundle, result, command, data_command):
 
 
 def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(-10, 0, 10, 20),
-                     unknown_windows=300, seed=2):
+                     unknown_windows=300, seed=2, prepare=None):
     """What the rejecting defences ({name: htrd_nn.Rejector}) reject besides benign windows:
     - unknown_inputs: the fraction rejected of `unknown_windows` fresh windows of each
-      data.unknown family, power-normalised as the blocks do;
+      data.unknown family, prepared as the blocks do (`prepare`: complex windows -> model
+      input; default power normalisation);
     - transferred: margin PGD on the undefended VT-CNN2 at each PNR (x, y: the attacked
       windows); of the windows it fools, the fraction each defence rejects, rejects or
       classifies correctly, and rejects once the window is power-normalised."""
@@ -507,8 +517,9 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
         decided = rejector(windows)
         return decided == htrd_nn.REJECT, decided
 
+    prepare = prepare or (lambda windows: amc_nn.preprocess(windows, "power"))
     rng = np.random.default_rng(seed)
-    families = {name: torch.as_tensor(amc_nn.preprocess(make(unknown_windows, x.shape[2], rng), "power"))
+    families = {name: torch.as_tensor(prepare(make(unknown_windows, x.shape[2], rng)))
                 for name, make in unknown.FAMILIES.items()}
     unknown_inputs = {"windows_per_family": unknown_windows, "seed": seed, "rejected": {
         name: {family: float(rejected(rejector, windows)[0].mean()) for family, windows in families.items()}

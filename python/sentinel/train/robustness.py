@@ -64,7 +64,8 @@ class Classifier:
         if self.rejects:
             model = self.bundle.load_into(htrd_nn.build(self.bundle.card["architecture"])).eval()
             self._decide = htrd_nn.Rejector.from_card(model, self.bundle.card)
-            self._prepare = lambda w: amc_nn.preprocess(w, "power")
+            self._prepare = lambda w: amc_nn.preprocess_card(
+                w, dict({"normalization": "power"}, **self.bundle.card["preprocessing"]))
         elif self.bundle.kind == amc_nn.KIND:
             model = self.bundle.load_into(amc_nn.build(self.bundle.card["architecture"])).eval()
 
