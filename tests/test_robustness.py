@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from gnuradio.sentinel import data
+from gnuradio.sentinel.data import independent
 from gnuradio.sentinel.cli import main as cli_main
 from gnuradio.sentinel.train import robustness
 
@@ -25,7 +26,7 @@ def test_independent_rrc_pulse_is_nyquist():
     sps = 8
     t = np.arange(-8 * sps, 8 * sps + 1) / sps
     for beta in (0.2, 0.35, 0.5):
-        p = robustness._rrc(t, beta)
+        p = independent.rrc_pulse(t, beta)
         assert np.sum(p ** 2) == pytest.approx(1.0)
         raised = np.convolve(p, p)
         centre = len(raised) // 2

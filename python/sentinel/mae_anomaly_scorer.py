@@ -7,7 +7,7 @@
 
 import numpy as np
 
-from .runtime.block import model_block, number_parameter
+from .runtime.block import model_block, number_parameter, refuse_window_length
 from .runtime.bundle import BundleError
 
 
@@ -19,16 +19,20 @@ def _mae():
 class mae_anomaly_scorer(model_block):
     """Hybrid (Mahalanobis + reconstruction) anomaly score per window.
 
-    Output 0: float32 hybrid score per window (higher = more anomalous).
-    detections: score, mahalanobis, reconstruction, threshold, anomalous (bool),
-    plus the runtime's offset / rx_time / flags. `threshold` overrides the
-    bundle's gamma; None keeps it.
+    Output 0: float32 hybrid score per window (higher = more anomalous); NaN for a
+    window the stream bundle reads as an empty channel.
+    detections: score, mahalanobis, reconstruction, threshold, anomalous (bool), state
+    ("signal" or "empty"), snr_db (the stream bundle's estimate of the window's SNR),
+    plus the runtime's offset / rx_time / flags. An empty window (estimated SNR below the
+    card's empty_snr_db) is neither scored nor flagged: score None, anomalous False.
+    `threshold` overrides the bundle's gamma; None keeps it. `samp_rate` must be the
+    card's input.sample_rate when the card has one (the stream bundle `mae`: 200 kHz).
     """
 
     kind = "mae"
     tag_key = "mae_score"
 
-    def __init__(self, model="mae", stride=1000, mode="lossless", threshold=None, device="auto",
+    def __init__(self, model="mae", stride=0, mode="lossless", threshold=None, device="auto",
                  threads=0, backend="auto", max_batch=64, queue_depth=4, emit_tags=False, samp_rate=0.0):
         self._threshold_override = threshold
         model_block.__init__(self, "mae_anomaly_scorer", model, stride, mode, device, threads,
@@ -36,7 +40,13 @@ class mae_anomaly_scorer(model_block):
 
     def configure(self, bundle):
         mae = _mae()
-        features = bundle.choice("preprocessing", "features", allowed=mae.FEATURES, default="iq")
+        features = bundle.choice("preprocessing", "features", allowed=mae.FEATURES + ("iq_rows",), default="iq")
+        self._gamma = bundle.number("thresholds", "gamma", meaning="the anomaly threshold on the hybrid score")
+        self.set_threshold(self._threshold_override)
+        if features == "iq_rows":
+            self._configure_stream(bundle)
+            return
+        self.empty_snr_db = None
         low = bundle.number("preprocessing", "scale_min", meaning="the training features' minimum")
         high = bundle.number("preprocessing", "scale_max", above=low,
                              meaning="the training features' maximum, above scale_min")
@@ -47,23 +57,43 @@ class mae_anomaly_scorer(model_block):
                               "architecture.input_size {}; allowed: window_length {}".format(
                                   bundle.card_path, self.window_length, expected, features, size,
                                   size if features == "sorted_amplitude" else "{} (input_size / 2)".format(size / 2)))
-        self._scale = (low, high, features)
-        self._features = mae.features
-        self._gamma = bundle.number("thresholds", "gamma", meaning="the anomaly threshold on the hybrid score")
-        self.set_threshold(self._threshold_override)
+        self._features = lambda windows, scale=(low, high, features): mae.features(windows, *scale)
+
+    def _configure_stream(self, bundle):
+        from .nn import stream_mae
+
+        if bundle.card["architecture"].get("name") != _mae().STREAM:
+            raise BundleError("model: {}: features 'iq_rows' need architecture.name '{}'".format(
+                bundle.card_path, _mae().STREAM))
+        length = bundle.entry("architecture", "length", default=None)
+        refuse_window_length(bundle, length, "architecture.length")
+        self.empty_snr_db = bundle.number("thresholds", "empty_snr_db",
+                                          meaning="the estimated SNR below which a window is an empty channel")
+        self._features = stream_mae.iq_rows
 
     def build_model(self, bundle):
         return _mae().build(bundle.card["architecture"])
 
     def preprocess(self, windows):
-        return self._features(windows, *self._scale)
+        return self._features(windows)
 
     def describe(self, outputs):
-        values = outputs[:, 0]
-        fields = [{"score": score, "mahalanobis": distance, "reconstruction": error,
-                   "threshold": self.threshold, "anomalous": score > self.threshold,
-                   "label": "anomalous" if score > self.threshold else "normal"}
-                  for score, distance, error in np.asarray(outputs, np.float64)[:, :3].tolist()]
+        outputs = np.asarray(outputs, np.float64)
+        values = outputs[:, 0].astype(np.float32)
+        snrs = outputs[:, 3].tolist() if self.empty_snr_db is not None else [None] * len(outputs)
+        fields = []
+        for i, ((score, distance, error), snr) in enumerate(zip(outputs[:, :3].tolist(), snrs)):
+            if snr is not None and snr < self.empty_snr_db:
+                values[i] = np.nan
+                fields.append({"score": None, "mahalanobis": None, "reconstruction": None,
+                               "threshold": self.threshold, "anomalous": False, "label": "empty", "state": "empty",
+                               "snr_db": snr})
+                continue
+            fields.append({"score": score, "mahalanobis": distance, "reconstruction": error,
+                           "threshold": self.threshold, "anomalous": score > self.threshold,
+                           "label": "anomalous" if score > self.threshold else "normal", "state": "signal"})
+            if snr is not None:
+                fields[-1]["snr_db"] = snr
         return values, fields
 
     def set_threshold(self, threshold):

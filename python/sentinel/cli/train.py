@@ -29,6 +29,22 @@ def add_parser(sub):
     mae.add_argument("--checkpoint-dir", help="resume from / save to this folder every epoch")
     mae.add_argument("--threads", type=int, default=0)
     mae.set_defaults(run=run_train_mae)
+    stream = train_sub.add_parser("mae-stream", help="the stream MAE: the hybrid score on a convolutional "
+                                                     "autoencoder of raw I/Q at the sentinel's 200 kHz (the `mae` "
+                                                     "bundle)")
+    stream.add_argument("--data", required=True, help="a `sentinel data generate receiver --length 1024` file")
+    stream.add_argument("-o", "--output", required=True, help="bundle folder to write")
+    stream.add_argument("--epochs", type=int, default=20)
+    stream.add_argument("--patience", type=int, default=4, help="epochs without a better validation MSE")
+    stream.add_argument("--batch-size", type=int, default=128)
+    stream.add_argument("--lr", type=float, default=1e-3)
+    stream.add_argument("--false-alarm", type=float, default=0.01,
+                        help="gamma's false-alarm rate on held-out normal windows at >= --gamma-min-snr dB")
+    stream.add_argument("--gamma-min-snr", type=float, default=5.0)
+    stream.add_argument("--seed", type=int, default=1)
+    stream.add_argument("--checkpoint-dir", help="resume from / save to this folder every epoch")
+    stream.add_argument("--threads", type=int, default=0)
+    stream.set_defaults(run=run_train_mae_stream)
 
     amc = train_sub.add_parser("amc", help="a modulation classifier (AFNet: Shi, Peng, Zhuang, arXiv:2203.03140; VT-CNN2 and ResNet baselines)")
     amc.add_argument("--model", dest="architecture", default="afnet", choices=["afnet", "vtcnn2", "resnet"])
@@ -167,6 +183,16 @@ def add_parser(sub):
     mae_eval.add_argument("--bound-per-cell", type=int, default=200, metavar="N",
                           help="test windows per (class, SNR) the bound is computed on (0: all)")
     mae_eval.set_defaults(run=run_eval_mae)
+    stream_eval = eval_sub.add_parser("mae-stream", help="the stream MAE against every anomaly family, per SNR, "
+                                                         "beside the best simple statistic")
+    stream_eval.add_argument("--model", dest="bundle", default="mae", help="bundle name or folder")
+    stream_eval.add_argument("-n", "--count", type=int, default=60, help="normal windows per class and SNR")
+    stream_eval.add_argument("--snrs", type=float, nargs="+", default=[0.0, 5.0, 10.0, 18.0])
+    stream_eval.add_argument("--seed", type=int, default=2028, help="a seed no bundle was trained on")
+    stream_eval.add_argument("--report", default="reports/mae_stream", help="folder for JSON and Markdown")
+    stream_eval.add_argument("--update-card", action="store_true",
+                             help="record the results in the bundle's card (metrics.fresh_data)")
+    stream_eval.set_defaults(run=run_eval_mae_stream)
     amc_eval = eval_sub.add_parser("amc", help="accuracy vs SNR, confusion matrices, tables")
     amc_eval.add_argument("--models", nargs="+", default=["afnet", "vtcnn2"], help="bundle names or folders")
     amc_eval.add_argument("--data", required=True)
@@ -215,6 +241,29 @@ def run_train_mae(args):
     mae.train(args.data, args.output, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
               seed=args.seed, checkpoint_dir=args.checkpoint_dir, threads=args.threads,
               command=_command_line(), feature_kind=args.features)
+
+
+def run_train_mae_stream(args):
+    from ..train import stream_mae
+
+    if args.epochs < 1:
+        raise ValueError("--epochs must be at least 1")
+    stream_mae.train(args.data, args.output, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                     patience=args.patience, seed=args.seed, false_alarm=args.false_alarm,
+                     gamma_min_snr_db=args.gamma_min_snr, checkpoint_dir=args.checkpoint_dir,
+                     threads=args.threads, command=_command_line())
+
+
+def run_eval_mae_stream(args):
+    from ..runtime.bundle import ModelBundle, set_card_entry
+    from ..train import stream_mae
+
+    if args.count < 2:
+        raise ValueError("--count: at least 2 normal windows per class and SNR, got {}".format(args.count))
+    report = stream_mae.evaluate(args.bundle, args.report, count=args.count, snrs=args.snrs, seed=args.seed)
+    if args.update_card:
+        set_card_entry(ModelBundle.load(args.bundle).path, ("metrics", "fresh_data"),
+                       dict(report, command=_command_line()))
 
 
 def run_eval_mae(args):

@@ -58,39 +58,24 @@ def stable_precision(covariance, relative_floor=1e-6):
     return (vectors @ torch.diag(1.0 / values) @ vectors.T).float()
 
 
-class MahalanobisAutoencoder(nn.Module):
-    def __init__(self, input_size=2000, hidden=(1240, 245, 84), latent=12, negative_slope=0.01):
-        super().__init__()
-        sizes = [input_size, *hidden]
-        enc = []
-        for a, b in zip(sizes[:-1], sizes[1:]):
-            enc += [nn.Linear(a, b), nn.LeakyReLU(negative_slope)]
-        enc.append(nn.Linear(sizes[-1], latent))
-        self.encoder = nn.Sequential(*enc)
-        back = [latent, *reversed(hidden)]
-        dec = []
-        for a, b in zip(back[:-1], back[1:]):
-            dec += [nn.Linear(a, b), nn.LeakyReLU(negative_slope)]
-        dec += [nn.Linear(back[-1], input_size), nn.Sigmoid()]
-        self.decoder = nn.Sequential(*dec)
+class HybridScore(nn.Module):
+    """The MAE's score on top of any autoencoder: buffers for the training latents' mean and
+    precision and for alpha, beta; subclasses set `latent_size` and give reconstruct()."""
+
+    def _score_buffers(self, latent):
         self.register_buffer("latent_mean", torch.zeros(latent))
         self.register_buffer("latent_precision", torch.eye(latent))
         self.register_buffer("alpha", torch.ones(()))
         self.register_buffer("beta", torch.ones(()))
 
-    def reconstruct(self, x):
-        z = self.encoder(x)
-        return self.decoder(z), z
-
     def mahalanobis(self, z):
         d = z - self.latent_mean
         return torch.sqrt(torch.clamp(torch.sum((d @ self.latent_precision) * d, dim=1), min=0.0))
 
-    def forward(self, x):
-        """(B, input_size) -> (B, 3): hybrid score, Mahalanobis distance, reconstruction MSE."""
-        x_hat, z = self.reconstruct(x)
+    def hybrid(self, x, x_hat, z):
+        """(B, 3): hybrid score, Mahalanobis distance, reconstruction MSE."""
         psi = self.mahalanobis(z)
-        zeta = torch.mean((x - x_hat) ** 2, dim=1)
+        zeta = torch.mean((x - x_hat).flatten(1) ** 2, dim=1)
         return torch.stack([self.alpha * psi + self.beta * zeta, psi, zeta], dim=1)
 
     @torch.no_grad()
@@ -106,5 +91,41 @@ class MahalanobisAutoencoder(nn.Module):
         self.beta.fill_(1.0 / float(zeta_valid.std()))
 
 
+class MahalanobisAutoencoder(HybridScore):
+    def __init__(self, input_size=2000, hidden=(1240, 245, 84), latent=12, negative_slope=0.01):
+        super().__init__()
+        sizes = [input_size, *hidden]
+        enc = []
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            enc += [nn.Linear(a, b), nn.LeakyReLU(negative_slope)]
+        enc.append(nn.Linear(sizes[-1], latent))
+        self.encoder = nn.Sequential(*enc)
+        back = [latent, *reversed(hidden)]
+        dec = []
+        for a, b in zip(back[:-1], back[1:]):
+            dec += [nn.Linear(a, b), nn.LeakyReLU(negative_slope)]
+        dec += [nn.Linear(back[-1], input_size), nn.Sigmoid()]
+        self.decoder = nn.Sequential(*dec)
+        self._score_buffers(latent)
+
+    def reconstruct(self, x):
+        z = self.encoder(x)
+        return self.decoder(z), z
+
+    def forward(self, x):
+        """(B, input_size) -> (B, 3): hybrid score, Mahalanobis distance, reconstruction MSE."""
+        x_hat, z = self.reconstruct(x)
+        return self.hybrid(x, x_hat, z)
+
+
+STREAM = "stream_conv_mae"
+
+
 def build(architecture):
-    return MahalanobisAutoencoder(**architecture)
+    """The network a card's `architecture` names: the stream MAE (name "stream_conv_mae")
+    or, without a name, the paper's dense MAE."""
+    options = dict(architecture)
+    if options.pop("name", None) == STREAM:
+        from .stream_mae import StreamAutoencoder
+        return StreamAutoencoder(**options)
+    return MahalanobisAutoencoder(**options)

@@ -59,7 +59,9 @@ MIN_LAG = 4096
 #: realtime: how long work() waits for the inference thread when it has nothing else to do.
 IDLE_WAIT_S = 0.005
 #: The runtime's own flags, each counted by flag_counts().
-RUNTIME_FLAGS = ("nonfinite", "zero", "nonfinite_power", "error", "skipped", "late")
+RUNTIME_FLAGS = ("nonfinite", "zero", "nonfinite_power", "error", "skipped", "late", "rate_mismatch")
+#: How far a stream's sample rate may be from the one a bundle was trained at (relative).
+RATE_TOLERANCE = 0.01
 _F32 = np.finfo(np.float32)
 
 
@@ -145,6 +147,12 @@ class model_block(gr.basic_block):
         self.samp_rate = number_parameter("samp_rate", samp_rate, 0.0, "samples per second; 0 = unknown")
         self.bundle = ModelBundle.load(model, expected_kind=self.kind)
         self._check_trained_window_length(self.bundle)
+        self.trained_rate = self._trained_rate(self.bundle)
+        if self.samp_rate and self._rate_differs(self.samp_rate):
+            raise ValueError("samp_rate: {:g} Hz, but model {} expects {:g} Hz (its card's input.sample_rate); "
+                             "allowed: {:g} (within {:g} %); resample the stream to it or choose a bundle trained "
+                             "for this rate".format(self.samp_rate, self.bundle.card.get("name", model),
+                                                    self.trained_rate, self.trained_rate, 100 * RATE_TOLERANCE))
         vlen = int(self.input_vlen(self.bundle))
         item_shape = (vlen,) if vlen > 1 else ()
         gr.basic_block.__init__(self, name=name, in_sig=[(self.input_dtype, vlen) if vlen > 1 else self.input_dtype],
@@ -393,10 +401,26 @@ class model_block(gr.basic_block):
         return finite, nonzero, representable
 
     def _flags(self, finite, nonzero, representable):
+        mismatch = ["rate_mismatch"] if self._rx_rate and self._rate_differs(self._rx_rate) else []
         flags = []
         for f, z, r in zip(finite.tolist(), nonzero.tolist(), representable.tolist()):
-            flags.append(["nonfinite"] if not f else ["zero"] if not z else ["nonfinite_power"] if not r else [])
+            flags.append((["nonfinite"] if not f else ["zero"] if not z else ["nonfinite_power"] if not r else [])
+                         + mismatch)
         return flags
+
+    @staticmethod
+    def _trained_rate(bundle):
+        rate = bundle.card.get("input", {}).get("sample_rate")
+        if rate is None:
+            return None
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < float("inf"):
+            raise BundleError("model: {} has input.sample_rate {!r}; allowed: a positive number of samples per "
+                              "second, or no entry (any rate)".format(bundle.card_path, rate))
+        return float(rate)
+
+    def _rate_differs(self, rate):
+        """Whether a stream at `rate` is not what the bundle was trained on (unknown: never)."""
+        return self.trained_rate is not None and abs(rate - self.trained_rate) > RATE_TOLERANCE * self.trained_rate
 
     def _records(self, offsets, times, values, fields, flags):
         records = []
@@ -536,7 +560,7 @@ class model_block(gr.basic_block):
         """(under the lock) Records for a batch the model will not score: NaN, skipped."""
         good = entry["good"]
         extra = ["skipped", "late"] if late else ["skipped"]
-        flags = [extra if good[i] else entry["flags"][i] for i in range(len(good))]
+        flags = [entry["flags"][i] + extra if good[i] else entry["flags"][i] for i in range(len(good))]
         values = np.full(len(good), np.nan, np.float32)
         records = self._records(entry["offsets"], entry["times"], values, None, flags)
         for window_flags in flags:

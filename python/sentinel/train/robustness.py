@@ -111,13 +111,15 @@ def independent_linear(name, count, snr_db, cfo_hz, rng, length=128, sps=8, roll
     window start, the offset with a random sign, and complex AWGN at the per-sample SNR."""
     from scipy import signal
 
+    from ..data import independent
+
     points = {"BPSK": [1, -1], "QPSK": np.exp(1j * (np.pi / 4 + np.pi / 2 * np.arange(4))),
               "8PSK": np.exp(2j * np.pi * np.arange(8) / 8), "PAM4": np.array([-3, -1, 1, 3]) / np.sqrt(5),
-              "QAM16": _square_qam(16), "QAM64": _square_qam(64)}[name]
+              "QAM16": independent.square_qam(16), "QAM64": independent.square_qam(64)}[name]
     points = np.asarray(points, np.complex128)
     span = 8
     t = np.arange(-span * sps, span * sps + 1) / sps
-    pulse = _rrc(t, rolloff)
+    pulse = independent.rrc_pulse(t, rolloff)
     nsym = length // sps + 4 * span
     out = np.empty((count, length), np.complex64)
     for k in range(count):
@@ -134,28 +136,6 @@ def independent_linear(name, count, snr_db, cfo_hz, rng, length=128, sps=8, roll
             power / 10 ** (snr_db / 10) / 2)
         out[k] = x + noise
     return out
-
-
-def _square_qam(m):
-    side = int(np.sqrt(m))
-    levels = np.arange(side) * 2 - (side - 1)
-    points = (levels[:, None] + 1j * levels[None, :]).ravel()
-    return points / np.sqrt(np.mean(np.abs(points) ** 2))
-
-
-def _rrc(t, beta):
-    """Root-raised-cosine impulse response at times t (in symbols), unit energy."""
-    t = np.asarray(t, np.float64)
-    h = np.empty_like(t)
-    zero = np.isclose(t, 0.0)
-    edge = np.isclose(np.abs(4 * beta * t), 1.0)
-    rest = ~(zero | edge)
-    h[zero] = 1 - beta + 4 * beta / np.pi
-    h[edge] = beta / np.sqrt(2) * ((1 + 2 / np.pi) * np.sin(np.pi / (4 * beta)) + (1 - 2 / np.pi) * np.cos(np.pi / (4 * beta)))
-    tr = t[rest]
-    h[rest] = (np.sin(np.pi * tr * (1 - beta)) + 4 * beta * tr * np.cos(np.pi * tr * (1 + beta))) / (
-        np.pi * tr * (1 - (4 * beta * tr) ** 2))
-    return h / np.sqrt(np.sum(h ** 2))
 
 
 def evaluate(models, report_dir, count=100, snrs=(0.0, 10.0, 18.0), seed=2027, independent_count=300,

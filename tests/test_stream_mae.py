@@ -1,0 +1,137 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The stream MAE's pieces: the hybrid score against numpy, the SNR estimate against
+known signals, the block's empty-channel state and its refusal of another sample rate."""
+
+import numpy as np
+import pytest
+import torch
+
+from gnuradio.sentinel.data import independent
+from gnuradio.sentinel.nn import mae as mae_nn
+from gnuradio.sentinel.nn import stream_mae
+
+LENGTH = 256
+
+
+@pytest.fixture(scope="module")
+def stream_bundle(tmp_path_factory):
+    """A small stream bundle, random weights, its SNR floor fitted on noise."""
+    from gnuradio.sentinel.runtime import save_bundle
+
+    torch.manual_seed(0)
+    architecture = {"name": mae_nn.STREAM, "length": LENGTH, "channels": [8, 8, 8, 8], "dense": 16, "latent": 4}
+    model = mae_nn.build(architecture)
+    noise = stream_mae.iq_rows(independent.complex_noise(np.random.default_rng(1), (2000, LENGTH)))
+    with torch.no_grad():
+        model.snr.floor_bias.fill_(float(model.snr.ratio(torch.as_tensor(noise)).median()))
+    card = {"name": "tiny_stream", "kind": "mae", "window_length": LENGTH,
+            "input": {"sample_rate": 200e3, "samples_per_symbol": 8},
+            "preprocessing": {"features": "iq_rows"}, "architecture": architecture,
+            "outputs": {"score": "hybrid"}, "thresholds": {"gamma": 1e9, "empty_snr_db": -6.0},
+            "training": {"command": "test"}, "metrics": {}}
+    return save_bundle(tmp_path_factory.mktemp("bundle") / "tiny_stream", card, model)
+
+
+def test_hybrid_score_pieces_match_numpy():
+    rng = np.random.default_rng(4)
+    model = mae_nn.build({"name": mae_nn.STREAM, "length": LENGTH, "channels": [8, 8, 8, 8], "dense": 16,
+                          "latent": 3})
+    z_train = rng.standard_normal((500, 3)) @ np.array([[2.0, 0.0, 0.0], [0.5, 1.0, 0.0], [0.0, 0.3, 0.2]])
+    model.fit_latent(torch.as_tensor(z_train, dtype=torch.float32))
+    z = rng.standard_normal((7, 3))
+    mean, cov = z_train.mean(axis=0), np.cov(z_train.T)
+    expected = np.sqrt(np.einsum("bi,ij,bj->b", z - mean, np.linalg.inv(cov), z - mean))
+    got = model.mahalanobis(torch.as_tensor(z, dtype=torch.float32)).detach().numpy()
+    assert got == pytest.approx(expected, rel=1e-3)
+    psi, zeta = rng.gamma(2.0, 3.0, 400), rng.gamma(2.0, 0.01, 400)
+    model.fit_weights(torch.as_tensor(psi), torch.as_tensor(zeta))
+    assert float(model.alpha) == pytest.approx(1 / np.std(psi, ddof=1), rel=1e-5)
+    assert float(model.beta) == pytest.approx(1 / np.std(zeta, ddof=1), rel=1e-5)
+    x = torch.as_tensor(stream_mae.iq_rows(independent.complex_noise(rng, (5, LENGTH))))
+    with torch.no_grad():
+        out = model(x).numpy()
+        x_hat, latent = model.reconstruct(x)
+    mse = ((x - x_hat) ** 2).flatten(1).mean(1).numpy()
+    assert out[:, 2] == pytest.approx(mse, rel=1e-5)
+    assert out[:, 0] == pytest.approx(float(model.alpha) * out[:, 1] + float(model.beta) * out[:, 2], rel=1e-5)
+
+
+def test_snr_estimate_reads_noise_as_empty_and_a_signal_at_its_snr():
+    """A band-limited signal in white noise at per-sample SNR s: mean PSD / floor - 1 is s
+    (the floor is the noise's own level), within 1 dB from 0 to 20 dB at 1024 samples."""
+    rng = np.random.default_rng(6)
+    estimator = stream_mae.PeriodogramSNR()
+    noise = stream_mae.iq_rows(independent.complex_noise(rng, (2000, 1024)))
+    with torch.no_grad():
+        estimator.floor_bias.fill_(float(estimator.ratio(torch.as_tensor(noise)).median()))
+        fresh = estimator(torch.as_tensor(stream_mae.iq_rows(independent.complex_noise(rng, (500, 1024)))))
+    assert np.quantile(fresh.numpy(), 0.99) < -5.0
+    qpsk = np.exp(1j * np.pi / 4 * np.array([1, 3, 5, 7]))
+    for snr in (0.0, 10.0, 20.0):
+        signal = independent.shaped_symbols(qpsk, 200, 1024, rng, 8)
+        noisy = signal + independent.complex_noise(rng, signal.shape, 10 ** (-snr / 10))
+        with torch.no_grad():
+            estimate = estimator(torch.as_tensor(stream_mae.iq_rows(noisy))).numpy()
+        assert np.median(estimate) == pytest.approx(snr, abs=1.0)
+
+
+def test_stream_network_exports_with_the_window_length_it_was_built_for():
+    with pytest.raises(ValueError, match="length: 1000; allowed: a multiple of 64"):
+        mae_nn.build({"name": mae_nn.STREAM, "length": 1000})
+    model = mae_nn.build({"name": mae_nn.STREAM, "length": 1024})
+    with torch.no_grad():
+        assert model(torch.zeros(3, 2, 1024) + 0.5).shape == (3, 4)
+
+
+def test_block_reports_an_empty_channel_as_such_and_scores_a_signal(stream_bundle):
+    from gnuradio.sentinel import mae_anomaly_scorer
+
+    block = mae_anomaly_scorer(model=str(stream_bundle), samp_rate=200e3)
+    rng = np.random.default_rng(8)
+    noise = independent.complex_noise(rng, (20, LENGTH)).astype(np.complex64)
+    values, fields = block.describe(block.engine(block.preprocess(noise)))
+    assert np.all(np.isnan(values))
+    assert {f["state"] for f in fields} == {"empty"} and not any(f["anomalous"] for f in fields)
+    assert all(f["score"] is None and f["snr_db"] < -6.0 for f in fields)
+    qpsk = np.exp(1j * np.pi / 4 * np.array([1, 3, 5, 7]))
+    signal = independent.shaped_symbols(qpsk, 20, LENGTH, rng, 8) + 0.1 * noise
+    values, fields = block.describe(block.engine(block.preprocess(signal)))
+    assert np.all(np.isfinite(values)) and {f["state"] for f in fields} == {"signal"}
+    assert all(f["snr_db"] > 5.0 for f in fields)
+
+
+def test_block_refuses_a_sample_rate_the_bundle_was_not_trained_for(stream_bundle):
+    from gnuradio.sentinel import mae_anomaly_scorer
+
+    with pytest.raises(ValueError, match=r"samp_rate: 1.024e\+06 Hz, but model tiny_stream expects 200000 Hz.*"
+                                         r"allowed: 200000"):
+        mae_anomaly_scorer(model=str(stream_bundle), samp_rate=1.024e6)
+    mae_anomaly_scorer(model=str(stream_bundle), samp_rate=200.5e3)   # within 1 %
+
+
+def test_a_stream_whose_rx_rate_tag_differs_is_flagged_and_counted(stream_bundle):
+    from gnuradio import blocks, gr
+    import pmt
+
+    from gnuradio.sentinel import mae_anomaly_scorer
+
+    rng = np.random.default_rng(9)
+    samples = (independent.complex_noise(rng, 4 * LENGTH) + 3.0).astype(np.complex64).tolist()
+    tag = gr.tag_utils.python_to_tag((0, pmt.intern("rx_rate"), pmt.from_double(1e6), pmt.intern("src")))
+    top = gr.top_block()
+    source = blocks.vector_source_c(samples, False, 1, [tag])
+    scorer = mae_anomaly_scorer(model=str(stream_bundle))
+    sink = blocks.vector_sink_f()
+    detections = blocks.message_debug()
+    top.connect(source, scorer, sink)
+    top.msg_connect(scorer, "detections", detections, "store")
+    top.run()
+    assert len(sink.data()) == 4
+    records = [pmt.to_python(detections.get_message(i)) for i in range(detections.num_messages())]
+    assert len(records) == 4 and all("rate_mismatch" in r["flags"] for r in records)
+    assert scorer.flag_counts()["rate_mismatch"] == 4
+    assert scorer.stats()["scored"] == 4
