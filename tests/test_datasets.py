@@ -268,3 +268,23 @@ def test_generate_command_reproduces_the_snr_list():
         "sentinel data generate rml2016 -o rml_10db.h5 -n 91 --seed 7 --normalization energy --snrs 10"
     attrs["parameters"] = json.dumps({"examples_per_class_snr": 5, "snrs_db": list(range(-20, 20, 2))})
     assert not generate_command(attrs, "x.h5").count("--snrs")
+
+
+def test_generate_command_reproduces_the_length_and_receiver(tmp_path):
+    """The command rebuilt from a receiver file's metadata makes the same file."""
+    import shlex
+
+    from gnuradio.sentinel.data.storage import generate_command
+
+    first = tmp_path / "a.h5"
+    args = ["data", "generate", "receiver", "-o", str(first), "-n", "1", "--seed", "4", "--length", "256",
+            "--snrs", "10", "--classes", "QPSK", "--receiver-json", '{"cfo_hz": [0, 3000]}', "--quiet", "--workers", "1"]
+    assert cli_main(args) == 0
+    ds = data.load(first)
+    command = generate_command(ds.attrs, first)
+    assert "--length 256" in command and "--receiver-json" in command
+    rebuilt = shlex.split(command)[2:]   # drop "sentinel data"
+    second = tmp_path / "b.h5"
+    rebuilt[rebuilt.index("-o") + 1] = str(second)
+    assert cli_main(["data"] + rebuilt + ["--classes", "QPSK", "--quiet", "--workers", "1"]) == 0
+    assert np.array_equal(data.load(second).complex(), ds.complex())

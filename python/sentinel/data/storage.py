@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import pathlib
+import shlex
 import tempfile
 
 import numpy as np
@@ -167,8 +168,8 @@ def load(path, limit=None):
 
 def generate_command(attrs, path):
     """The `sentinel data generate` command line that reproduces a dataset, from its metadata
-    (recipe, count, seed, normalization and a non-default SNR list; other options such as
-    --length or the channel switches are not rebuilt: see the file's `parameters`)."""
+    (recipe, count, seed, normalization, and a non-default SNR list, window length and
+    receiver; the channel switches are not rebuilt: see the file's `parameters`)."""
     parameters = json.loads(attrs.get("parameters", "{}"))
     parts = ["sentinel data generate", attrs.get("recipe", "?"), "-o", pathlib.Path(path).name,
              "-n", str(parameters.get("examples_per_class_snr", "?")), "--seed", str(attrs.get("seed", "?")),
@@ -176,14 +177,30 @@ def generate_command(attrs, path):
     snrs = parameters.get("snrs_db")
     if snrs is not None and list(snrs) != list(_default_snrs(attrs.get("recipe"))):
         parts += ["--snrs"] + ["{:g}".format(s) for s in snrs]
+    length = parameters.get("length")
+    if length is not None and length != _default(attrs.get("recipe"), "length"):
+        parts += ["--length", str(length)]
+    if attrs.get("recipe") == "receiver" and "receiver" in parameters:
+        from .receiver import ReceiverConfig
+
+        defaults = ReceiverConfig().as_dict()
+        changed = {k: v for k, v in parameters["receiver"].items() if defaults.get(k) != v}
+        if changed:
+            parts += ["--receiver-json", shlex.quote(json.dumps(changed, separators=(",", ":")))]
     return " ".join(parts)
 
 
 def _default_snrs(recipe_name):
+    return _default(recipe_name, "snrs") or ()
+
+
+def _default(recipe_name, argument):
+    """A recipe's default for one of its constructor's arguments (None: unknown)."""
     import inspect
 
     from .recipes import RECIPES
 
     if recipe_name not in RECIPES:
-        return ()
-    return inspect.signature(RECIPES[recipe_name].__init__).parameters["snrs"].default
+        return None
+    parameter = inspect.signature(RECIPES[recipe_name].__init__).parameters.get(argument)
+    return None if parameter is None else parameter.default
