@@ -112,7 +112,7 @@ def test_windows_add_noise_at_the_snr_against_the_reference_power():
     rng = _rng()
     clean_rng, noisy_rng = _rng(9), _rng(9)
     clean = sa.tone(200, LENGTH, clean_rng)
-    noisy = sa.windows("tone", 200, 10.0, noisy_rng, LENGTH, receiver_config=None)
+    noisy = sa.windows("tone", 200, 10.0, noisy_rng, LENGTH, receiver_config=None, fading=False)
     noise = noisy - clean
     assert np.mean(np.abs(noise) ** 2) == pytest.approx(0.1, rel=0.02)
     with pytest.raises(ValueError, match="family: 'radar'; allowed: linear_chirp"):
@@ -134,3 +134,17 @@ def test_shaped_symbols_are_nyquist_at_the_symbol_instants():
     samples /= np.sqrt(np.mean(np.abs(samples) ** 2))
     error = np.abs(samples ** 4 / np.abs(samples) ** 4 + 1)   # QPSK at pi/4: x^4 = -1
     assert np.median(error) < 0.02
+
+
+def test_multipath_has_the_path_powers_and_unit_mean_power():
+    """An impulse through 4000 drawn channels: the mean power at each path's delay matches
+    mags^2 / sum(mags^2) (integer delays here, so each path is one tap), total power 1."""
+    rng = _rng()
+    impulse = np.zeros((4000, 64), np.complex64)
+    impulse[:, 16] = 1.0
+    out = independent.multipath(impulse, rng, delays=(0.0, 1.0, 2.0), mags=(1.0, 0.8, 0.3))
+    power = np.mean(np.abs(out) ** 2, axis=0)
+    expected = np.array([1.0, 0.64, 0.09]) / 1.73
+    assert power[16:19] == pytest.approx(expected, rel=0.08)
+    assert np.sum(power) == pytest.approx(1.0, rel=0.05)
+    assert np.sum(power) - np.sum(power[16:19]) < 1e-6   # integer delays: nothing leaks

@@ -135,3 +135,37 @@ def test_a_stream_whose_rx_rate_tag_differs_is_flagged_and_counted(stream_bundle
     assert len(records) == 4 and all("rate_mismatch" in r["flags"] for r in records)
     assert scorer.flag_counts()["rate_mismatch"] == 4
     assert scorer.stats()["scored"] == 4
+
+
+def test_spectral_views_of_a_tone_put_it_where_it_is():
+    """A 53.125 kHz tone at 200 kHz, 17 dB above the noise: its spectrogram peak in the centred
+    bin 32 + 53.125 / 3.125 = 49 of every frame; constant envelope: log10 |x| = 0 falls in bin
+    (0 + 2) / 3 * 32 = 21.3; its instantaneous frequency 2 pi 53.125 / 200 = 1.669 rad in bin
+    (1.669 + pi) / (2 pi) * 32 = 24.5."""
+    n = np.arange(1024)
+    noise = independent.complex_noise(np.random.default_rng(2), 1024, 0.02)
+    tone = (np.exp(2j * np.pi * 53.125e3 / 200e3 * n) + noise)[None, :].astype(np.complex64)
+    views = stream_mae.spectral_views(tone)
+    assert views.shape == (1, stream_mae.view_size(1024)) == (1, 8 * 64 + 64 + 2)
+    spectrogram = views[0, :512].reshape(8, 64)
+    assert np.all(spectrogram.argmax(axis=1) == 49)
+    envelope, frequency = views[0, 512:544], views[0, 544:576]
+    assert envelope.argmax() == 21 and envelope.sum() == pytest.approx(stream_mae.HISTOGRAM_SCALE)
+    assert frequency.argmax() == 24 and frequency.sum() == pytest.approx(stream_mae.HISTOGRAM_SCALE)
+    with pytest.raises(ValueError, match="window_length: 1000; allowed: a multiple of 512"):
+        stream_mae.spectral_views(np.ones((1, 1000), np.complex64))
+
+
+def test_spectral_network_reads_the_snr_from_the_ratio_column():
+    model = mae_nn.build({"name": mae_nn.SPECTRAL, "length": 1024})
+    rng = np.random.default_rng(10)
+    noise = torch.as_tensor(stream_mae.spectral_views(independent.complex_noise(rng, (2000, 1024))))
+    model.fit_floor(noise)
+    assert float(torch.median(model.noise_ratio(noise))) == pytest.approx(1.0)
+    qpsk = np.exp(1j * np.pi / 4 * np.array([1, 3, 5, 7]))
+    signal = independent.shaped_symbols(qpsk, 100, 1024, rng, 8)
+    noisy = signal + independent.complex_noise(rng, signal.shape, 0.1)
+    with torch.no_grad():
+        out = model(torch.as_tensor(stream_mae.spectral_views(noisy))).numpy()
+    assert out.shape == (100, 4)
+    assert np.median(out[:, 3]) == pytest.approx(10.0, abs=1.0)

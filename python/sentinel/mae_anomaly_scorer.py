@@ -40,18 +40,24 @@ class mae_anomaly_scorer(model_block):
 
     def configure(self, bundle):
         mae = _mae()
-        features = bundle.choice("preprocessing", "features", allowed=mae.FEATURES + ("iq_rows",), default="iq")
+        features = bundle.choice("preprocessing", "features",
+                                 allowed=mae.FEATURES + tuple(mae.STREAM_FEATURES.values()), default="iq")
         self._gamma = bundle.number("thresholds", "gamma", meaning="the anomaly threshold on the hybrid score")
         self.set_threshold(self._threshold_override)
-        if features == "iq_rows":
-            self._configure_stream(bundle)
+        if features in mae.STREAM_FEATURES.values():
+            self._configure_stream(bundle, features)
             return
         self.empty_snr_db = None
         low = bundle.number("preprocessing", "scale_min", meaning="the training features' minimum")
         high = bundle.number("preprocessing", "scale_max", above=low,
                              meaning="the training features' maximum, above scale_min")
         size = bundle.entry("architecture", "input_size", default=None)
-        expected = self.window_length * (1 if features == "sorted_amplitude" else 2)
+        expected = {"sorted_amplitude": self.window_length, "iq": 2 * self.window_length,
+                    "iq_density": mae.DENSITY_BINS ** 2}[features]
+        if size is not None and size != expected and features == "iq_density":
+            raise BundleError("model: {}: 'iq_density' features are {} cells, but the network takes "
+                              "architecture.input_size {}; allowed: {}".format(bundle.card_path, expected, size,
+                                                                              expected))
         if size is not None and size != expected:
             raise BundleError("model: {}: window_length {} gives {} '{}' features, but the network takes "
                               "architecture.input_size {}; allowed: window_length {}".format(
@@ -59,17 +65,19 @@ class mae_anomaly_scorer(model_block):
                                   size if features == "sorted_amplitude" else "{} (input_size / 2)".format(size / 2)))
         self._features = lambda windows, scale=(low, high, features): mae.features(windows, *scale)
 
-    def _configure_stream(self, bundle):
+    def _configure_stream(self, bundle, features):
         from .nn import stream_mae
 
-        if bundle.card["architecture"].get("name") != _mae().STREAM:
-            raise BundleError("model: {}: features 'iq_rows' need architecture.name '{}'".format(
-                bundle.card_path, _mae().STREAM))
+        name = bundle.card["architecture"].get("name")
+        if _mae().STREAM_FEATURES.get(name) != features:
+            raise BundleError("model: {}: features '{}' need architecture.name {}".format(
+                bundle.card_path, features, " or ".join("'{}'".format(n) for n, f in _mae().STREAM_FEATURES.items()
+                                                        if f == features)))
         length = bundle.entry("architecture", "length", default=None)
         refuse_window_length(bundle, length, "architecture.length")
         self.empty_snr_db = bundle.number("thresholds", "empty_snr_db",
                                           meaning="the estimated SNR below which a window is an empty channel")
-        self._features = stream_mae.iq_rows
+        self._features = stream_mae.iq_rows if features == "iq_rows" else stream_mae.spectral_views
 
     def build_model(self, bundle):
         return _mae().build(bundle.card["architecture"])

@@ -23,7 +23,7 @@ def add_parser(sub):
     mae.add_argument("--epochs", type=int, default=35)
     mae.add_argument("--batch-size", type=int, default=128)
     mae.add_argument("--lr", type=float, default=3.33e-5)
-    mae.add_argument("--features", default="sorted_amplitude", choices=["iq", "sorted_amplitude"],
+    mae.add_argument("--features", default="sorted_amplitude", choices=["iq", "sorted_amplitude", "iq_density"],
                      help="iq: the paper's I/Q input; sorted_amplitude: the shipped default (see the card)")
     mae.add_argument("--seed", type=int, default=1)
     mae.add_argument("--checkpoint-dir", help="resume from / save to this folder every epoch")
@@ -32,7 +32,8 @@ def add_parser(sub):
     stream = train_sub.add_parser("mae-stream", help="the stream MAE: the hybrid score on a convolutional "
                                                      "autoencoder of raw I/Q at the sentinel's 200 kHz (the `mae` "
                                                      "bundle)")
-    stream.add_argument("--data", required=True, help="a `sentinel data generate receiver --length 1024` file")
+    stream.add_argument("--data", required=True, nargs="+",
+                        help="`sentinel data generate receiver --length 1024` files (their windows together)")
     stream.add_argument("-o", "--output", required=True, help="bundle folder to write")
     stream.add_argument("--epochs", type=int, default=20)
     stream.add_argument("--patience", type=int, default=4, help="epochs without a better validation MSE")
@@ -41,6 +42,9 @@ def add_parser(sub):
     stream.add_argument("--false-alarm", type=float, default=0.01,
                         help="gamma's false-alarm rate on held-out normal windows at >= --gamma-min-snr dB")
     stream.add_argument("--gamma-min-snr", type=float, default=5.0)
+    stream.add_argument("--input", choices=("spectral", "iq"), default="spectral",
+                        help="spectral: spectrogram and envelope / frequency distributions (the shipped mae); "
+                             "iq: raw I/Q rows, as O'Shea et al. (the measured comparison)")
     stream.add_argument("--seed", type=int, default=1)
     stream.add_argument("--checkpoint-dir", help="resume from / save to this folder every epoch")
     stream.add_argument("--threads", type=int, default=0)
@@ -251,7 +255,7 @@ def run_train_mae_stream(args):
     stream_mae.train(args.data, args.output, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                      patience=args.patience, seed=args.seed, false_alarm=args.false_alarm,
                      gamma_min_snr_db=args.gamma_min_snr, checkpoint_dir=args.checkpoint_dir,
-                     threads=args.threads, command=_command_line())
+                     threads=args.threads, command=_command_line(), input_kind=args.input)
 
 
 def run_eval_mae_stream(args):

@@ -52,3 +52,26 @@ def shaped_symbols(points, count, length, rng, sps=8, rolloff=0.35, span=8):
 def complex_noise(rng, shape, power=1.0):
     """Circular complex white Gaussian noise of mean power `power` per sample."""
     return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) * np.sqrt(power / 2)
+
+
+def multipath(x, rng, delays=(0.0, 0.9, 1.7), mags=(1.0, 0.8, 0.3), k_factor=4.0, taps=8):
+    """(count, length) windows through a static multipath channel drawn per window: one
+    path per delay (in samples, fractional by a windowed sinc), of mean power mags^2, the
+    first Rician with factor k_factor, the others Rayleigh; total mean power 1. Static:
+    the RadioML-style channel's 1 Hz Doppler barely moves within a window."""
+    from scipy import signal
+
+    x = np.asarray(x, np.complex128)
+    count = len(x)
+    mags = np.asarray(mags, float) / np.sqrt(np.sum(np.square(mags)))
+    gains = (rng.standard_normal((count, len(mags))) + 1j * rng.standard_normal((count, len(mags)))) / np.sqrt(2)
+    line = np.sqrt(k_factor / (k_factor + 1)) * np.exp(1j * rng.uniform(0, 2 * np.pi, count))
+    gains[:, 0] = line + np.sqrt(1 / (k_factor + 1)) * gains[:, 0]
+    gains *= mags
+    n = np.arange(-taps, taps + 1)
+    response = np.zeros((count, len(n)), np.complex128)
+    for gain, delay in zip(gains.T, delays):
+        shifted = n - delay   # a Hamming-windowed sinc centred on the path's delay
+        response += gain[:, None] * (np.sinc(shifted) * (0.54 + 0.46 * np.cos(np.pi * shifted / (taps + 1))))[None, :]
+    out = signal.fftconvolve(x, response, axes=1)[:, taps:taps + x.shape[1]]
+    return out.astype(np.complex64)

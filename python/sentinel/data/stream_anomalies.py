@@ -10,10 +10,12 @@ alone (data.independent), so no anomaly shares code with the training set's gene
 Each family makes (count, length) complex64 windows before noise and receiver, whose
 reference power is 1: the whole window for a foreign signal (chirps, OFDM, tones,
 near-neighbour modulations), the underlying normal signal for interference on top of one
-(noise bursts, impulses, jammers, a second emitter). `windows()` then adds complex AWGN
-at the per-sample SNR against that reference, the generator's definition, and the
-impairments of a live receiver (data.receiver: carrier offset, drift, IQ imbalance, DC,
-AGC and 8-bit ADC).
+(noise bursts, impulses, jammers, a second emitter). `windows()` then puts it through the
+multipath the normal traffic has (data.independent.multipath: the RadioML-style delays
+and powers, drawn per window, its gain normalised away as the generator measures the SNR
+after the channel), adds complex AWGN at the per-sample SNR against that
+reference, the generator's definition, and the impairments of a live receiver
+(data.receiver: carrier offset, drift, IQ imbalance, DC, AGC and 8-bit ADC).
 """
 
 import numpy as np
@@ -250,12 +252,16 @@ FAMILIES = {
 STREAM_RECEIVER = receiver.ReceiverConfig(cfo_hz=(0.0, 3e3), drift_hz_per_s=(0.0, 200.0))
 
 
-def windows(family, count, snr_db, rng, length=1024, receiver_config=STREAM_RECEIVER):
-    """(count, length) complex64 windows of `family` at `snr_db` through the receiver
-    (None: noise only, no receiver)."""
+def windows(family, count, snr_db, rng, length=1024, receiver_config=STREAM_RECEIVER, fading=True):
+    """(count, length) complex64 windows of `family` at `snr_db` through the multipath
+    (fading=False: none) and the receiver (None: noise only, no receiver)."""
     if family not in FAMILIES:
         raise ValueError("family: '{}'; allowed: {}".format(family, ", ".join(FAMILIES)))
     clean = np.asarray(FAMILIES[family][0](count, length, rng), np.complex64)
+    if fading:   # the SNR is after the channel, as the generator's: keep each window's power
+        power = np.mean(np.abs(clean) ** 2, axis=1, keepdims=True)
+        clean = independent.multipath(clean, rng)
+        clean *= np.sqrt(power / np.maximum(np.mean(np.abs(clean) ** 2, axis=1, keepdims=True), 1e-30))
     noisy = clean + independent.complex_noise(rng, clean.shape, 10 ** (-snr_db / 10)).astype(np.complex64)
     if receiver_config is None:
         return noisy

@@ -24,7 +24,12 @@ KIND = "mae"
 SCORE_COLUMNS = ("hybrid", "mahalanobis", "reconstruction")
 
 
-FEATURES = ("iq", "sorted_amplitude")
+FEATURES = ("iq", "sorted_amplitude", "iq_density")
+#: iq_density: the grid of the 2-D histogram, bins per axis over +-DENSITY_EXTENT, smoothed
+#: by a Gaussian of DENSITY_SMOOTHING cells (1000 samples over 576 cells are sparse).
+DENSITY_BINS = 24
+DENSITY_EXTENT = 3.0
+DENSITY_SMOOTHING = 1.0
 
 
 def features(windows, scale_min, scale_max, kind="iq"):
@@ -35,7 +40,11 @@ def features(windows, scale_min, scale_max, kind="iq"):
     - "iq" (the paper): I and Q concatenated, F = 2L;
     - "sorted_amplitude": the window's |x| in ascending order (its empirical
       amplitude distribution), F = L; PSK is constant-envelope, QAM is not,
-      and sorting removes the symbol order an autoencoder cannot model.
+      and sorting removes the symbol order an autoencoder cannot model;
+    - "iq_density": the share of the window's samples in each cell of a
+      DENSITY_BINS x DENSITY_BINS grid over +-DENSITY_EXTENT in I and Q (the
+      empirical joint distribution, which for i.i.d. symbols keeps everything
+      the likelihood-ratio bound uses up to the grid), F = DENSITY_BINS^2.
     Finally the training set's fitted min and max scale it.
     """
     windows = np.asarray(windows, np.complex64)
@@ -45,9 +54,25 @@ def features(windows, scale_min, scale_max, kind="iq"):
         flat = np.concatenate([unit.real, unit.imag], axis=1)
     elif kind == "sorted_amplitude":
         flat = np.sort(np.abs(unit), axis=1)
+    elif kind == "iq_density":
+        flat = iq_density(unit)
     else:
         raise ValueError("features: unknown '{}'; allowed: {}".format(kind, ", ".join(FEATURES)))
     return ((flat - scale_min) / (scale_max - scale_min)).astype(np.float32)
+
+
+def iq_density(unit):
+    """(B, L) complex at unit power -> (B, DENSITY_BINS^2) float32: the share of the samples per
+    cell, Gaussian-smoothed, times the number of cells (1 on average)."""
+    from scipy.ndimage import gaussian_filter
+
+    cell = lambda v: np.clip(((v + DENSITY_EXTENT) / (2 * DENSITY_EXTENT) * DENSITY_BINS).astype(np.int64),  # noqa: E731
+                             0, DENSITY_BINS - 1)
+    index = cell(unit.real) * DENSITY_BINS + cell(unit.imag) + np.arange(len(unit))[:, None] * DENSITY_BINS ** 2
+    counts = np.bincount(index.ravel(), minlength=len(unit) * DENSITY_BINS ** 2).reshape(
+        len(unit), DENSITY_BINS, DENSITY_BINS) * (DENSITY_BINS ** 2 / unit.shape[1])
+    smooth = gaussian_filter(counts.astype(np.float64), (0, DENSITY_SMOOTHING, DENSITY_SMOOTHING), mode="constant")
+    return smooth.reshape(len(unit), -1).astype(np.float32)
 
 
 def stable_precision(covariance, relative_floor=1e-6):
@@ -119,13 +144,20 @@ class MahalanobisAutoencoder(HybridScore):
 
 
 STREAM = "stream_conv_mae"
+SPECTRAL = "stream_spectral_mae"
+#: architecture name -> the preprocessing.features its input is
+STREAM_FEATURES = {STREAM: "iq_rows", SPECTRAL: "spectral_views"}
 
 
 def build(architecture):
-    """The network a card's `architecture` names: the stream MAE (name "stream_conv_mae")
-    or, without a name, the paper's dense MAE."""
+    """The network a card's `architecture` names: a stream MAE (name "stream_spectral_mae"
+    or "stream_conv_mae") or, without a name, the paper's dense MAE."""
     options = dict(architecture)
-    if options.pop("name", None) == STREAM:
+    name = options.pop("name", None)
+    if name == STREAM:
         from .stream_mae import StreamAutoencoder
         return StreamAutoencoder(**options)
+    if name == SPECTRAL:
+        from .stream_mae import SpectralAutoencoder
+        return SpectralAutoencoder(**options)
     return MahalanobisAutoencoder(**options)

@@ -25,8 +25,11 @@ def set_seed(seed):
 class Checkpoint:
     """Save after every epoch, resume from the last one. Loads with weights_only=True."""
 
-    def __init__(self, folder, name="checkpoint.pt"):
+    def __init__(self, folder, name="checkpoint.pt", strict=True):
+        """strict=False: restore the model's parameters and ignore its buffers (for models
+        whose buffers are fit after training and may change shape between versions)."""
         self.path = pathlib.Path(folder) / name if folder else None
+        self.strict = strict
 
     def save(self, epoch, model, optimizer, history, best=None):
         """best: an optional state dict to keep alongside (e.g. the best epoch's weights)."""
@@ -48,7 +51,11 @@ class Checkpoint:
         if self.path is None or not self.path.is_file():
             return 0, [], None
         state = torch.load(self.path, map_location="cpu", weights_only=True)
-        model.load_state_dict(state["model"])
+        if self.strict:
+            model.load_state_dict(state["model"])
+        else:
+            parameters = {name for name, _ in model.named_parameters()}
+            model.load_state_dict({k: v for k, v in state["model"].items() if k in parameters}, strict=False)
         optimizer.load_state_dict(state["optimizer"])
         return int(state["epoch"]) + 1, list(state["history"]), (state.get("best") or None)
 

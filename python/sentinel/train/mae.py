@@ -117,7 +117,10 @@ def train(data_path, output, epochs=35, batch_size=128, lr=3.33e-5, seed=1, chec
         "input": {"samples_per_symbol": 1, "dtype": "complex64",
                   "note": "windows of 1000 symbols at one sample per symbol, any gain"},
         "preprocessing": {"steps": ["unit RMS per window",
-                                    "concatenate I then Q" if feature_kind == "iq" else "sort |x| ascending",
+                                    {"iq": "concatenate I then Q", "sorted_amplitude": "sort |x| ascending",
+                                     "iq_density": "share of the samples in each cell of a {0} x {0} grid over "
+                                                   "+-{1:g} in I and Q".format(mae_nn.DENSITY_BINS,
+                                                                             mae_nn.DENSITY_EXTENT)}[feature_kind],
                                     "min-max scale with the training set's min and max"],
                           "features": feature_kind, "scale_min": scale_min, "scale_max": scale_max},
         "architecture": architecture,

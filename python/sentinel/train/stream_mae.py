@@ -10,7 +10,9 @@ Training sees normal traffic only: the 11 RadioML-style classes of the `receiver
 (fading, carrier offset, IQ imbalance, DC, 8-bit ADC) in long windows. Validation sets
 alpha and beta (eqs. 3-6 of the MAE paper) and the epoch kept; the held-out split sets
 gamma at a false-alarm rate on normal windows at >= `gamma_min_snr_db`; noise windows set
-the empty-channel threshold. The evaluation scores every family of data.stream_anomalies
+the empty-channel threshold. The hybrid score is standardised at each window's estimated
+SNR (nn.stream_mae.CalibratedScore, fit on the validation split), so gamma holds its
+false-alarm rate at every SNR. The evaluation scores every family of data.stream_anomalies
 against fresh normal windows, beside the best of a few simple statistics.
 """
 
@@ -26,8 +28,16 @@ from ..nn import mae as mae_nn
 from ..nn import stream_mae
 from .common import Checkpoint, set_seed
 
-ARCHITECTURE = {"name": mae_nn.STREAM, "channels": [32, 32, 64, 64], "dense": 128, "latent": 32}
+#: --input -> the network's architecture (its preprocessing follows from the name)
+ARCHITECTURES = {"spectral": {"name": mae_nn.SPECTRAL, "dense": 128, "latent": 24},
+                 "iq": {"name": mae_nn.STREAM, "channels": [32, 32, 64, 64], "dense": 128, "latent": 32}}
 EMPTY_QUANTILE = 0.999
+
+
+def model_input(windows, architecture):
+    """Complex windows -> the input of the stream network `architecture` names."""
+    kind = mae_nn.STREAM_FEATURES[architecture["name"]]
+    return stream_mae.iq_rows(windows) if kind == "iq_rows" else stream_mae.spectral_views(windows)
 
 
 def _load(path):
@@ -43,15 +53,18 @@ def _load(path):
     return ds
 
 
-def scores(model, x, batch=512):
-    """(N, 2, L) model input -> (N, 4) outputs (hybrid, Mahalanobis, MSE, SNR dB)."""
+def scores(model, x, batch=512, raw=False):
+    """Model inputs -> (N, 4) outputs (hybrid score, Mahalanobis, MSE, SNR dB); raw: (N, 6),
+    the hybrid score before its calibration, then the SNR it is calibrated at and the
+    nearest class."""
     import torch
 
     out = []
     with torch.inference_mode():
         for i in range(0, len(x), batch):
-            out.append(model(torch.as_tensor(x[i:i + batch])).numpy())
-    return np.concatenate(out) if out else np.zeros((0, 4), np.float32)
+            xb = torch.as_tensor(x[i:i + batch])
+            out.append((model.raw(xb) if raw else model(xb)).numpy())
+    return np.concatenate(out) if out else np.zeros((0, 6 if raw else 4), np.float32)
 
 
 def empty_channel(count, length, rng, receiver_config=stream_anomalies.STREAM_RECEIVER):
@@ -59,6 +72,10 @@ def empty_channel(count, length, rng, receiver_config=stream_anomalies.STREAM_RE
     noise = independent.complex_noise(rng, (count, length)).astype(np.complex64)
     return np.stack([receiver.apply_receiver(x, receiver.draw(receiver_config, rng), receiver_config)
                      for x in noise])
+
+
+def _network_keys(model):
+    return {name for name, _ in model.named_parameters()}
 
 
 def _latents(model, x, batch=512):
@@ -69,26 +86,37 @@ def _latents(model, x, batch=512):
 
 
 def train(data_path, output, epochs=20, batch_size=128, lr=1e-3, patience=4, seed=1, false_alarm=0.01,
-          gamma_min_snr_db=5.0, split_seed=0, checkpoint_dir=None, threads=0, log=print, command=""):
+          gamma_min_snr_db=5.0, split_seed=0, checkpoint_dir=None, threads=0, log=print, command="",
+          input_kind="spectral"):
     import torch
 
     from ..data import storage
     from ..runtime.bundle import save_bundle
     from .amc import split_indices
 
+    if input_kind not in ARCHITECTURES:
+        raise ValueError("input: '{}'; allowed: {}".format(input_kind, ", ".join(ARCHITECTURES)))
     if not 0.0 < false_alarm < 0.5:
         raise ValueError("false_alarm: {}; allowed: 0 < rate < 0.5".format(false_alarm))
     if threads:
         torch.set_num_threads(threads)
     set_seed(seed)
-    ds = _load(data_path)
-    x = stream_mae.iq_rows(ds.complex())
-    length = x.shape[2]
-    train_rows, valid_rows, test_rows = split_indices(ds.label, ds.snr, split_seed)
-    architecture = dict(ARCHITECTURE, length=length)
+    paths = [data_path] if isinstance(data_path, (str, pathlib.Path)) else list(data_path)
+    sets = [_load(p) for p in paths]
+    ds = sets[0]
+    for other, path in zip(sets[1:], paths[1:]):
+        if list(other.class_names) != list(ds.class_names) or other.complex().shape[1] != ds.complex().shape[1]:
+            raise ValueError("data: {} has other classes or another window length than {}".format(path, paths[0]))
+    windows = np.concatenate([s.complex() for s in sets])
+    labels, snrs = np.concatenate([s.label for s in sets]), np.concatenate([s.snr for s in sets])
+    length = windows.shape[1]
+    architecture = dict(ARCHITECTURES[input_kind], length=length, classes=len(ds.class_names))
+    x = model_input(windows, architecture)
+    del windows
+    train_rows, valid_rows, test_rows = split_indices(labels, snrs, split_seed)
     model = mae_nn.build(architecture)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    checkpoint = Checkpoint(checkpoint_dir)
+    checkpoint = Checkpoint(checkpoint_dir, strict=False)
     start, history, best = checkpoint.restore(model, optimizer)
     if start:
         log("resuming from epoch {}".format(start))
@@ -107,14 +135,14 @@ def train(data_path, output, epochs=20, batch_size=128, lr=1e-3, patience=4, see
         total = 0.0
         for i in range(0, len(order), batch_size):
             xb = x_train[order[i:i + batch_size]]
-            loss = torch.mean((model.reconstruct(xb)[0] - xb) ** 2)
+            loss = torch.mean((model.reconstruct(xb)[0] - model.target(xb)) ** 2)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total += loss.item() * len(xb)
         model.eval()
         with torch.inference_mode():
-            valid_loss = sum(float(torch.mean((model.reconstruct(xb)[0] - xb) ** 2, dim=(1, 2)).sum())
+            valid_loss = sum(float(((model.reconstruct(xb)[0] - model.target(xb)) ** 2).flatten(1).mean(1).sum())
                              for xb in torch.split(x_valid, 512)) / len(x_valid)
         history.append({"epoch": epoch, "train_mse": total / len(x_train), "valid_mse": valid_loss,
                         "seconds": time.perf_counter() - began})
@@ -123,22 +151,24 @@ def train(data_path, output, epochs=20, batch_size=128, lr=1e-3, patience=4, see
         log("epoch {:3d}  train mse {:.5f}  valid mse {:.5f}  {:.0f} s".format(
             epoch, history[-1]["train_mse"], valid_loss, history[-1]["seconds"]))
         checkpoint.save(epoch, model, optimizer, history, best)
-    if best:
-        model.load_state_dict(best)
+    if best:   # (the score's buffers are fit below: only the network's weights matter here)
+        model.load_state_dict({k: v for k, v in best.items() if k in _network_keys(model)}, strict=False)
     model.eval()
-    model.fit_latent(_latents(model, x[train_rows]))
-    valid = scores(model, x[valid_rows])
+    model.fit_latent(_latents(model, x[train_rows]), labels[train_rows])
+    valid = scores(model, x[valid_rows], raw=True)
     model.fit_weights(torch.as_tensor(valid[:, 1]), torch.as_tensor(valid[:, 2]))
 
     rng = np.random.default_rng([seed, 11])
-    noise = stream_mae.iq_rows(empty_channel(4000, length, rng))
+    noise = torch.as_tensor(model_input(empty_channel(4000, length, rng), architecture))
+    model.fit_floor(noise[:2000])
     with torch.no_grad():
-        model.snr.floor_bias.fill_(float(torch.median(model.snr.ratio(torch.as_tensor(noise[:2000])))))
-        ratio = model.snr.ratio(torch.as_tensor(noise[2000:])).numpy()
+        ratio = model.noise_ratio(noise[2000:]).numpy()
     empty_snr_db = float(10 * np.log10(max(np.quantile(ratio, EMPTY_QUANTILE) - 1.0, 1e-4)))
+    valid = scores(model, x[valid_rows], raw=True)
+    model.fit_calibration(valid[:, 0], valid[:, 4], valid[:, 5])
 
     held_out = scores(model, x[test_rows])
-    snr = ds.snr[test_rows]
+    snr = snrs[test_rows]
     signal = held_out[:, 3] >= empty_snr_db
     pool = held_out[(snr >= gamma_min_snr_db) & signal, 0]
     gamma = float(np.quantile(pool, 1.0 - false_alarm))
@@ -150,28 +180,36 @@ def train(data_path, output, epochs=20, batch_size=128, lr=1e-3, patience=4, see
         gamma, false_alarm, gamma_min_snr_db, empty_snr_db))
     card = {
         "name": pathlib.Path(output).name, "kind": mae_nn.KIND,
-        "description": "stream MAE: hybrid Mahalanobis + reconstruction score on a convolutional autoencoder of raw "
-                       "I/Q, trained on the 11 RadioML-style classes through a live receiver at 200 kHz",
+        "description": "stream MAE: hybrid Mahalanobis + reconstruction score on a convolutional autoencoder of "
+                       "{}, trained on the 11 RadioML-style classes through a live receiver at 200 kHz".format(
+                           "raw I/Q" if input_kind == "iq" else "the spectrogram and the envelope and frequency "
+                                                                "distributions"),
         "window_length": int(length),
         "input": {"sample_rate": float(ds.parameters.get("modulators", {}).get("sample_rate", 200e3)),
                   "samples_per_symbol": 8, "dtype": "complex64",
                   "note": "the sentinel's stream: 200 kHz, emitters at 25 kbaud (8 samples per symbol), any gain"},
-        "preprocessing": {"features": "iq_rows", "steps": ["unit mean power per window", "I and Q as two rows"]},
+        "preprocessing": {"features": mae_nn.STREAM_FEATURES[architecture["name"]], "steps": (
+            ["unit mean power per window", "I and Q as two rows"] if input_kind == "iq" else
+            ["unit mean power per window", "log10 spectrogram over the noise floor (8 frames x 64 bins, Hann)",
+             "distributions of |x| and of the instantaneous frequency (32 bins each)",
+             "mean periodogram / noise floor (the SNR estimate)"])},
         "architecture": architecture,
-        "outputs": {"score": "hybrid = alpha * Mahalanobis(latent) + beta * reconstruction MSE; higher is more "
-                             "anomalous; NaN for an empty channel",
+        "outputs": {"score": "hybrid xi = alpha * Mahalanobis(latent) + beta * reconstruction MSE, standardised "
+                             "as (xi - mean) / std of normal validation windows at the window's estimated SNR; "
+                             "higher is more anomalous; NaN for an empty channel",
+                    "calibration_knots_db": list(stream_mae.CALIBRATION_KNOTS),
                     "columns": list(mae_nn.SCORE_COLUMNS) + ["snr_db"],
                     "alpha": float(model.alpha), "beta": float(model.beta)},
         "thresholds": {"gamma": gamma, "empty_snr_db": empty_snr_db,
                        "rule": "empty when the estimated SNR < empty_snr_db (not scored); otherwise anomalous when "
                                "score > gamma, gamma = the {:g} quantile of held-out normal windows at >= {:g} dB".format(
                                    1.0 - false_alarm, gamma_min_snr_db)},
-        "training": {"data": str(data_path), "data_recipe": "receiver",
-                     "data_command": storage.generate_command(ds.attrs, data_path),
+        "training": {"data": [str(p) for p in paths], "data_recipe": "receiver",
+                     "data_command": " && ".join(storage.generate_command(s.attrs, p) for s, p in zip(sets, paths)),
                      "data_seed": int(ds.attrs.get("seed", -1)), "data_parameters": ds.parameters, "seed": seed,
                      "split_seed": split_seed, "epochs_max": epochs, "patience": patience,
                      "batch_size": batch_size, "learning_rate": lr, "optimizer": "Adam", "loss": "MSE",
-                     "false_alarm": false_alarm, "gamma_min_snr_db": gamma_min_snr_db,
+                     "false_alarm": false_alarm, "gamma_min_snr_db": gamma_min_snr_db, "input": input_kind,
                      "command": command, "history": history},
         "metrics": {"calibration_split": calibration},
     }
@@ -256,7 +294,7 @@ def evaluate(model_name, report_dir=None, count=60, snrs=(0.0, 5.0, 10.0, 18.0),
               "false_alarm_by_class": {}}
     for snr in snrs:
         rows = normal_snr == snr
-        out = scores(model, stream_mae.iq_rows(normal[rows]))
+        out = scores(model, model_input(normal[rows], bundle.card["architecture"]))
         signal = out[:, 3] >= empty_db
         flagged = signal & (out[:, 0] > gamma)
         key = str(float(snr))
@@ -267,18 +305,19 @@ def evaluate(model_name, report_dir=None, count=60, snrs=(0.0, 5.0, 10.0, 18.0),
         normal_stats = simple_statistics(normal[rows])
         for family, (_, group) in stream_anomalies.FAMILIES.items():
             windows = stream_anomalies.windows(family, per_family, snr, rng, length)
-            a = scores(model, stream_mae.iq_rows(windows))
+            a = scores(model, model_input(windows, bundle.card["architecture"]))
             a_signal = a[:, 3] >= empty_db
             name, simple = _best_statistic(normal_stats, simple_statistics(windows))
             entry = report["families"].setdefault(family, {"group": group, "by_snr": {}})
+            lowest = min(out[:, 0].min(), a[:, 0].min()) - 1.0   # an empty window ranks below every score
             entry["by_snr"][key] = {
-                "auroc": _auroc(np.where(signal, out[:, 0], -np.inf), np.where(a_signal, a[:, 0], -np.inf)),
+                "auroc": _auroc(np.where(signal, out[:, 0], lowest), np.where(a_signal, a[:, 0], lowest)),
                 "detection_rate": float(np.mean(a_signal & (a[:, 0] > gamma))),
                 "read_as_empty": float(np.mean(~a_signal)),
                 "best_simple_statistic": name, "simple_auroc": simple}
         log("{:>5} dB: false alarms {:.3f}, ".format(snr, report["false_alarm_rate"][key]) + ", ".join(
             "{} {:.3f}".format(f, e["by_snr"][key]["auroc"]) for f, e in report["families"].items()))
-    empty = scores(model, stream_mae.iq_rows(empty_channel(1000, length, rng)))
+    empty = scores(model, model_input(empty_channel(1000, length, rng), bundle.card["architecture"]))
     report["empty_channel"] = {"windows": 1000, "read_as_empty": float(np.mean(empty[:, 3] < empty_db)),
                                "flagged": float(np.mean((empty[:, 3] >= empty_db) & (empty[:, 0] > gamma)))}
     log("empty channel: {:.3f} read as empty".format(report["empty_channel"]["read_as_empty"]))
