@@ -214,3 +214,15 @@ def test_flowgraph_labels_a_qpsk_then_8psk_burst():
     assert labels[8:].count("8PSK") >= 7, labels
     assert all(abs(sum(m["probabilities"]) - 1) < 1e-4 for m in messages)
     assert [int(v) for v in values] == [m["class_index"] for m in messages]
+
+
+def test_learning_curve_is_drawn_from_the_cards_history(tmp_path):
+    from gnuradio.sentinel.train.amc import plot_learning_curve
+
+    history = [{"epoch": i, "train_loss": 2.0 - 0.1 * i, "valid_loss": 2.1 - 0.1 * i, "valid_accuracy": 0.2 + 0.05 * i}
+               for i in range(4)]
+    card = {"name": "m", "training": {"stages": [{"history": history[:2]}, {"history": history[2:]}]}}
+    plot_learning_curve(card, tmp_path / "curve.png")
+    assert (tmp_path / "curve.png").stat().st_size > 5_000
+    plot_learning_curve({"name": "m", "training": {}}, tmp_path / "none.png")
+    assert not (tmp_path / "none.png").exists()

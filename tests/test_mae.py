@@ -3,7 +3,8 @@
 # This file is part of gr-sentinel
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The MAE anomaly scorer: shipped weights on fresh data, the flowgraph, training smoke test."""
+"""The MAE paper recipe's bundle (mae_paper): shipped weights on fresh data, the flowgraph,
+training smoke test."""
 
 import numpy as np
 import pytest
@@ -30,7 +31,7 @@ def fresh(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def shipped():
-    bundle = ModelBundle.load("mae")
+    bundle = ModelBundle.load("mae_paper")
     model = bundle.load_into(mae_nn.build(bundle.card["architecture"])).eval()
     return bundle, model
 
@@ -83,7 +84,7 @@ def test_flowgraph_flags_the_anomalous_windows_at_their_offsets():
     clean = np.concatenate([bpsk, qam])
     noise = (rng.standard_normal(2 * n) + 1j * rng.standard_normal(2 * n)) * np.sqrt(0.5 / 10)
     x = (7.5 * (clean + noise)).astype(np.complex64)  # any receiver gain
-    block = sentinel.mae_anomaly_scorer("mae")
+    block = sentinel.mae_anomaly_scorer("mae_paper")
     values, messages = run_model_block(block, x)
     assert [m["offset"] for m in messages] == list(range(0, 2 * n, 1000))
     scores = np.array([m["score"] for m in messages])
@@ -94,7 +95,7 @@ def test_flowgraph_flags_the_anomalous_windows_at_their_offsets():
 
 
 def test_threshold_override():
-    block = sentinel.mae_anomaly_scorer("mae", threshold=1e9)
+    block = sentinel.mae_anomaly_scorer("mae_paper", threshold=1e9)
     assert block.threshold == 1e9
     block.set_threshold(2.5)
     assert block.threshold == 2.5
@@ -122,4 +123,4 @@ def test_eval_refuses_a_file_of_another_recipe(tmp_path):
                                    channel_config=data.ChannelConfig(fading=False)),
                   path, 2, seed=3, workers=1, progress=False)
     with pytest.raises(ValueError, match="recipe"):
-        mae_train.evaluate("mae", path, log=lambda s: None)
+        mae_train.evaluate("mae_paper", path, log=lambda s: None)

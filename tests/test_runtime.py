@@ -194,7 +194,7 @@ def test_bad_block_arguments(tiny_bundle, kwargs, message):
         sentinel.mae_anomaly_scorer(str(tiny_bundle), **kwargs)
 
 
-@pytest.mark.parametrize("name", ["afnet", "vtcnn2", "htrd", "mae", "kpi"])
+@pytest.mark.parametrize("name", ["afnet", "vtcnn2", "htrd", "mae", "mae_paper", "kpi"])
 def test_onnxruntime_gives_eagers_answers_for_shipped_models(name):
     factories = {"amc": sentinel.modulation_classifier, "htrd": sentinel.htrd_classifier,
                  "mae": sentinel.mae_anomaly_scorer, "kpi": sentinel.kpi_anomaly_detector}

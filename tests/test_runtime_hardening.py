@@ -139,7 +139,7 @@ def test_a_bug_in_work_ends_the_flowgraph(tiny_bundle, monkeypatch):
 
 
 @pytest.mark.parametrize("name, window_length, expected", [
-    ("mae", 500, "window_length 1000"), ("htrd", 64, "window_length 128"), ("vtcnn2", 64, "window_length 128"),
+    ("mae_paper", 500, "window_length 1000"), ("mae", 512, "window_length 1024"), ("htrd", 64, "window_length 128"), ("vtcnn2", 64, "window_length 128"),
     ("afnet", 256, "window_length 128"), ("kpi", 32, "window_length 16"), ("kpi_b", 8, "window_length 16"),
 ])
 def test_a_card_window_length_other_than_the_training_one_is_refused(tmp_path, name, window_length, expected):
@@ -319,18 +319,22 @@ def nan_first_weight(tensors):
 
 
 @pytest.mark.parametrize("name, edit, edit_tensors, message", [
-    ("mae", None, nan_first_weight, r"tensor '.*' holds NaN or Inf values"),
-    ("mae", lambda c: c["thresholds"].update(gamma=float("nan")), None,
+    ("mae_paper", None, nan_first_weight, r"tensor '.*' holds NaN or Inf values"),
+    ("mae_paper", lambda c: c["thresholds"].update(gamma=float("nan")), None,
      r"'thresholds.gamma' is nan; allowed: a finite"),
-    ("mae", lambda c: c["thresholds"].update(gamma="high"), None, r"'thresholds.gamma' is 'high'; allowed: a finite"),
-    ("mae", lambda c: c["thresholds"].pop("gamma"), None, r"card.json: card entry 'thresholds.gamma' is missing"),
-    ("mae", lambda c: c["preprocessing"].pop("scale_min"), None, r"card entry 'preprocessing.scale_min' is missing"),
-    ("mae", lambda c: c["preprocessing"].update(scale_max=c["preprocessing"]["scale_min"]), None,
+    ("mae_paper", lambda c: c["thresholds"].update(gamma="high"), None, r"'thresholds.gamma' is 'high'; allowed: a finite"),
+    ("mae_paper", lambda c: c["thresholds"].pop("gamma"), None, r"card.json: card entry 'thresholds.gamma' is missing"),
+    ("mae_paper", lambda c: c["preprocessing"].pop("scale_min"), None, r"card entry 'preprocessing.scale_min' is missing"),
+    ("mae_paper", lambda c: c["preprocessing"].update(scale_max=c["preprocessing"]["scale_min"]), None,
      r"'preprocessing.scale_max' is .*; allowed: a finite number, > "),
-    ("mae", lambda c: c["preprocessing"].update(scale_min=0.0, scale_max=1e-40), None,
+    ("mae_paper", lambda c: c["preprocessing"].update(scale_min=0.0, scale_max=1e-40), None,
      r"output on test windows is NaN or Inf"),
-    ("mae", lambda c: c["preprocessing"].update(features="fft"), None,
+    ("mae_paper", lambda c: c["preprocessing"].update(features="fft"), None,
      r"'preprocessing.features' is 'fft'; allowed: iq, sorted_amplitude"),
+    ("mae", lambda c: c["thresholds"].pop("empty_snr_db"), None, r"card entry 'thresholds.empty_snr_db' is missing"),
+    ("mae", lambda c: c["input"].update(sample_rate=-1), None, r"input.sample_rate -1; allowed: a positive number"),
+    ("mae", lambda c: c["architecture"].update(name="stream_conv_mae"), None,
+     r"features 'spectral_views' need architecture.name 'stream_spectral_mae'"),
     ("kpi", lambda c: c["preprocessing"].update(std=[0.0] * 11), None,
      r"'preprocessing.std' is \[0.0, .*\]; allowed: a list of 11 finite numbers > 0.0"),
     ("kpi", lambda c: c["preprocessing"].pop("mean"), None, r"card entry 'preprocessing.mean' is missing"),

@@ -109,17 +109,36 @@ def adversarial_summary(detections, truth):
 
 
 def anomaly_summary(mae_detections, truth):
-    scored = [d for d in mae_detections if d.get("score") is not None and not d.get("flags")]
-    out = {"windows": len(scored), "flagged_anomalous": int(sum(bool(d.get("anomalous")) for d in scored))}
-    if truth and scored:
-        segments, total = truth
-        groups = collections.defaultdict(list)
-        for d in scored:
-            label = scenario.label_at(segments, d["offset"], d["length"], total)
-            if label is not None:
-                groups["anomalous segments" if label in scenario.ANOMALIES else "modulated segments"].append(
-                    d["score"])
-        out["mean_score"] = {k: float(np.mean(v)) for k, v in groups.items()}
+    """The MAE's windows: scored, read as an empty channel, flagged; against the scenario's
+    truth, detection_rate (anomalous windows flagged) and false_alarm_rate (normal windows
+    flagged), each per family too. A window read as empty counts as not flagged; windows
+    that straddle a switch and adversarial segments count in neither rate."""
+    decided = [d for d in mae_detections if not d.get("flags") and d.get("state", "signal") in ("signal", "empty")]
+    scored = [d for d in decided if d.get("score") is not None]
+    out = {"windows": len(scored), "empty_windows": len(decided) - len(scored),
+           "flagged_anomalous": int(sum(bool(d.get("anomalous")) for d in scored))}
+    if not (truth and decided):
+        return out
+    segments, total = truth
+    flagged, scores = collections.defaultdict(list), collections.defaultdict(list)
+    for d in decided:
+        label = scenario.label_at(segments, d["offset"], d["length"], total)
+        if label is None or label.startswith(scenario.ADVERSARIAL_PREFIX):
+            continue
+        flagged[label].append(bool(d.get("anomalous")))
+        if d.get("score") is not None:
+            scores["anomalous segments" if label in scenario.ANOMALIES else "modulated segments"].append(d["score"])
+    anomalous = [f for label, v in flagged.items() if label in scenario.ANOMALIES for f in v]
+    normal = [f for label, v in flagged.items() if label not in scenario.ANOMALIES for f in v]
+    rate = lambda values: float(np.mean(values)) if values else None  # noqa: E731
+    out.update({
+        "detection_rate": rate(anomalous), "anomalous_windows": len(anomalous),
+        "false_alarm_rate": rate(normal), "normal_windows": len(normal),
+        "detection_rate_by_family": {scenario.family_of(label): {"windows": len(v), "detection_rate": rate(v)}
+                                     for label, v in sorted(flagged.items()) if label in scenario.ANOMALIES},
+        "false_alarm_rate_by_class": {label: {"windows": len(v), "false_alarm_rate": rate(v)}
+                                      for label, v in sorted(flagged.items()) if label not in scenario.ANOMALIES},
+        "mean_score": {k: float(np.mean(v)) for k, v in scores.items()}})
     return out
 
 
@@ -175,14 +194,22 @@ def _timeline(plt, amc, truth, path):
 
 def _scores(plt, mae, truth, path):
     scored = [d for d in mae if d.get("score") is not None]
-    fig, ax = plt.subplots(figsize=(11, 3))
-    ax.plot([d["offset"] / 200e3 for d in scored], [d["score"] for d in scored], lw=0.8)
+    fig, ax = plt.subplots(figsize=(11, 3.4))
+    ax.plot([d["offset"] / 200e3 for d in scored], [d["score"] for d in scored], lw=0.8, label="score")
     if scored:
-        ax.axhline(scored[0].get("threshold", 0), color="k", ls="--", lw=0.8, label="threshold")
+        threshold = scored[0].get("threshold", 0)
+        ax.axhline(threshold, color="k", ls="--", lw=0.8, label="threshold {:.3g}".format(threshold))
+        ax.set_yscale("symlog", linthresh=max(abs(threshold), 1e-6))
     if truth:
+        marked = False
         for s in truth[0]:
             if s.anomalous:
-                ax.axvspan(s.start / 200e3, (s.start + s.length) / 200e3, color="red", alpha=0.15)
+                ax.axvspan(s.start / 200e3, (s.start + s.length) / 200e3, color="red", alpha=0.15,
+                           label=None if marked else "anomalous segment")
+                ax.annotate(scenario.family_of(s.label), ((s.start + s.length / 2) / 200e3, 1.0),
+                            xycoords=("data", "axes fraction"), ha="center", va="bottom", fontsize=6, rotation=30)
+                marked = True
+    ax.legend(loc="upper right", fontsize=7)
     ax.set_xlabel("time (s of signal)")
     ax.set_ylabel("MAE hybrid score")
     fig.tight_layout()

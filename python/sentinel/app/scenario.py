@@ -4,18 +4,27 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The simulated transmitter: segments of the 11 RadioML classes, of anomalous signals
-(a linear chirp, wideband noise) and of adversarial windows saved from the HTRD attack
-suite, switching every few hundred milliseconds. Segment lengths are whole 128-sample
-windows, so window-aligned content (the adversarial windows) stays aligned."""
+(six families of data.stream_anomalies: a linear chirp, OFDM, a tone, noise bursts on a
+signal, a swept jammer on a signal, two overlapping emitters) and of adversarial windows
+saved from the HTRD attack suite, switching every few hundred milliseconds. Segment
+lengths are whole 128-sample windows, so window-aligned content (the adversarial
+windows) stays aligned."""
 
 import dataclasses
 
 import numpy as np
 
+from ..data import stream_anomalies
 from ..data.modulators import CLASSES, modulate
 
 SAMPLE_RATE = 200e3
-ANOMALIES = ("ANOMALY-CHIRP", "ANOMALY-NOISE")
+ANOMALY_PREFIX = "ANOMALY-"
+#: The demo's anomalous segments: families every window of which is anomalous. (White
+#: noise alone is not among them: to a receiver it is an empty channel.)
+ANOMALY_FAMILIES = ("linear_chirp", "ofdm", "tone", "noise_burst", "swept_jammer", "overlapping")
+ANOMALIES = tuple(ANOMALY_PREFIX + f.upper() for f in ANOMALY_FAMILIES)
+#: Samples per generated piece of an anomalous segment (the stream MAE's window).
+ANOMALY_PIECE = 1024
 ADVERSARIAL_PREFIX = "ADV-"
 WINDOW = 128
 
@@ -56,14 +65,16 @@ def load_adversarial_windows():
     return to_complex(tensors["x"]), [CLASSES[i] for i in tensors["y"]]
 
 
+def family_of(label):
+    """The data.stream_anomalies family of an anomalous segment's label (None otherwise)."""
+    return label[len(ANOMALY_PREFIX):].lower() if label in ANOMALIES else None
+
+
 def _anomaly(label, n, rng):
-    if label == "ANOMALY-CHIRP":
-        t = np.arange(n) / SAMPLE_RATE
-        sweep = rng.uniform(20e3, 60e3)
-        phase = 2 * np.pi * (-sweep / 2 * t + sweep / (2 * t[-1]) * t ** 2)
-        return np.exp(1j * phase).astype(np.complex64)
-    x = rng.standard_normal(n) + 1j * rng.standard_normal(n)
-    return (x / np.sqrt(2)).astype(np.complex64)
+    """n samples of the label's family, in 1024-sample pieces drawn afresh, at unit power."""
+    make = stream_anomalies.FAMILIES[family_of(label)][0]
+    x = np.asarray(make(-(-n // ANOMALY_PIECE), ANOMALY_PIECE, rng)).reshape(-1)[:n]
+    return (x / np.sqrt(np.mean(np.abs(x) ** 2))).astype(np.complex64)
 
 
 def _adversarial(windows, names, n, rng):

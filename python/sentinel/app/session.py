@@ -90,7 +90,7 @@ class SentinelSession:
     """Build with a Source; start(), poll status(), stop(); then results()."""
 
     def __init__(self, source, models=MODELS, mode=None, amc_model="afnet", mae_model="mae", htrd_model="htrd",
-                 amc_stride=256, htrd_stride=1024, mae_stride=4000, threads=1, publish=None, capture_seconds=2.0):
+                 amc_stride=256, htrd_stride=1024, mae_stride=2048, threads=1, publish=None, capture_seconds=2.0):
         unknown = [m for m in models if m not in MODELS]
         if unknown or not models:
             raise ValueError("models: unknown {}; allowed: {}".format(", ".join(unknown) or "none given",
@@ -108,13 +108,13 @@ class SentinelSession:
         self.blocks = {}
         if "amc" in self.models:
             self.blocks["amc"] = modulation_classifier(amc_model, stride=amc_stride, mode=mode, device="auto",
-                                                      threads=threads)
+                                                      threads=threads, samp_rate=MODEL_RATE)
         if "htrd" in self.models:
             self.blocks["htrd"] = htrd_classifier(htrd_model, stride=htrd_stride, mode=mode, device="auto",
-                                                  threads=threads)
+                                                  threads=threads, samp_rate=MODEL_RATE)
         if "mae" in self.models:
             self.blocks["mae"] = mae_anomaly_scorer(mae_model, stride=mae_stride, mode=mode, device="auto",
-                                                   threads=threads)
+                                                   threads=threads, samp_rate=MODEL_RATE)
         self.sinks = []
         for name, block in self.blocks.items():
             sink = blocks.null_sink(gr.sizeof_float)
@@ -164,6 +164,7 @@ class SentinelSession:
         if mae:
             row["anomaly_score"] = mae.get("score")
             row["anomalous"] = mae.get("anomalous")
+            row["channel"] = mae.get("state", "signal")
         row["skipped"] = {name: b.windows_skipped() for name, b in self.blocks.items()}
         row["scored"] = {name: b.windows_scored() for name, b in self.blocks.items()}
         return row

@@ -71,6 +71,7 @@ def format_row(row):
         row["time"], row.get("offset", "-"), str(row.get("truth") or "-")[:14], str(row.get("predicted") or "-"),
         "{:.2f}".format(row["confidence"]) if row.get("confidence") is not None else "-",
         str(row.get("htrd") or "-")[:8],
+        "empty" if row.get("channel") == "empty" else
         "{:.2f}".format(row["anomaly_score"]) if row.get("anomaly_score") is not None else "-",
         "yes" if row.get("anomalous") else "no" if "anomalous" in row else "-",
         "/".join(str(skipped.get(m, "-")) for m in ("amc", "htrd", "mae")), row["rate_sps"] / 1e3)

@@ -177,7 +177,7 @@ def add_parser(sub):
     eval_sub = evaluate.add_subparsers(dest="model", metavar="MODEL")
     eval_sub.required = True
     mae_eval = eval_sub.add_parser("mae", help="Table III, ablations, Figs. 2-3")
-    mae_eval.add_argument("--model", dest="bundle", default="mae", help="bundle name or folder")
+    mae_eval.add_argument("--model", dest="bundle", default="mae_paper", help="bundle name or folder")
     mae_eval.add_argument("--data", required=True, help="a mae file made with another seed")
     mae_eval.add_argument("--report", default="reports/mae", help="folder for JSON and PNGs")
     mae_eval.add_argument("--update-card", action="store_true",

@@ -299,9 +299,10 @@ def evaluate(bundles, data_path, split_seed=0, report_dir=None, log=print, per_c
 
     ds, _, _, _, test_idx = load_split(data_path, split_seed, per_cell)
     labels, snrs = ds.label[test_idx], ds.snr[test_idx]
-    results = {}
+    results, cards = {}, {}
     for name in bundles:
         bundle = ModelBundle.load(name, expected_kind=amc_nn.KIND)
+        cards[bundle.card["name"]] = bundle.card
         x = amc_nn.preprocess_card(ds.complex(), bundle.card["preprocessing"])
         if bundle.classes != list(ds.class_names):
             raise ValueError("model: {} classes {} differ from the data's {}".format(
@@ -326,6 +327,8 @@ def evaluate(bundles, data_path, split_seed=0, report_dir=None, log=print, per_c
         first = next(iter(results))
         _plot_confusions(results[first]["confusion"], ds.class_names, first,
                          report_dir / "amc_confusion_{}.png".format(first))
+        for name, card in cards.items():
+            plot_learning_curve(card, report_dir / "learning_curve_{}.png".format(name))
         log("wrote {}".format(report_dir))
     return results
 
@@ -335,6 +338,32 @@ def format_table(results):
     for name, r in results.items():
         lines.append("{:<28}{:>10.4f}{:>10.4f}".format(name, r["average_accuracy"], r["max_accuracy"]))
     return "\n".join(lines)
+
+
+def plot_learning_curve(card, path):
+    """Validation accuracy and training / validation loss per epoch of every training stage
+    the card records (stages one after another; none recorded: no figure)."""
+    from ..data.plots import pyplot
+
+    epochs = [h for stage in card.get("training", {}).get("stages", []) for h in stage.get("history", [])]
+    if not epochs:
+        return
+    plt = pyplot()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 5.0), sharex=True)
+    n = range(1, len(epochs) + 1)
+    top.plot(n, [h.get("valid_accuracy") for h in epochs], marker="o", ms=3)
+    top.set_ylabel("validation accuracy")
+    top.grid(alpha=0.3)
+    bottom.plot(n, [h.get("train_loss") for h in epochs], marker="o", ms=3, label="training loss")
+    bottom.plot(n, [h.get("valid_loss") for h in epochs], marker="o", ms=3, label="validation loss")
+    bottom.set_xlabel("epoch")
+    bottom.set_ylabel("cross-entropy")
+    bottom.grid(alpha=0.3)
+    bottom.legend(fontsize=8)
+    top.set_title("{}: learning curve".format(card.get("name")))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def _plot_curves(results, path):
