@@ -116,7 +116,9 @@ def test_warm_start_with_extra_data(tiny_amc, tmp_path):
     path, bundle, first = tiny_amc
     card = amc_train.train("afnet", path, tmp_path / "warm", epochs=1, batch_size=32, per_cell=20,
                            extra_train=10, init_from=str(bundle), log=lambda s: None)
-    stage = card["training"]["stages"][0]
+    *inherited, stage = card["training"]["stages"]   # the starting bundle's history, then this run's
+    assert [s["history"] for s in inherited] == [s["history"] for s in first["training"]["stages"]]
+    assert inherited and all(s["stage"].endswith("(of {}, the starting point)".format(bundle)) for s in inherited)
     assert stage["initialised_from"] == str(bundle)
     assert stage["training_examples"] == len(amc_train.load_split(path, 0, per_cell=20)[2]) + 80
     assert card["training"]["extra_training_examples_per_cell"] == 10

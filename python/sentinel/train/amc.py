@@ -195,7 +195,10 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     elif frontend_options:
         raise ValueError("frontend_options: only for the rtn front-end")
     ckpt = pathlib.Path(checkpoint_dir) if checkpoint_dir else None
-    stages = []
+    # a warm start's card keeps the history of the bundle it started from (its learning curve)
+    stages = [dict(s, stage="{} (of {}, the starting point)".format(s.get("stage"), init_from))
+              for s in (initial.card.get("training", {}).get("stages", []) if initial is not None else [])]
+    inherited = len(stages)
 
     def run_stage(name, weights):
         model = amc_nn.build(architecture)
@@ -237,7 +240,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
 
     if stage1_output and cw and not cw_weights_from:
         _save(stage1_output, model_name, False, x, architecture, classes, ds, data_path, split_seed, seed,
-              epochs, batch_size, lr, patience, None, stages[:1], command, per_cell, test_metrics(teacher), log,
+              epochs, batch_size, lr, patience, None, stages[:inherited + 1], command, per_cell, test_metrics(teacher), log,
               teacher, input_scale, extra_train)
     extras = {"cfo_correction": cfo_correction, "aux_weight": aux_weight,
               "extra_data": [_describe_data(p) for p in extra_data]}
