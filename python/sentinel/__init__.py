@@ -31,3 +31,4 @@ from .htrd_classifier import htrd_classifier  # noqa: E402,F401
 from .app.sources import simulated_transmitter  # noqa: E402,F401
 from .app.sources import recording_source  # noqa: E402,F401
 from .overflow_counter import overflow_counter  # noqa: E402,F401
+from .emitter_detector import emitter_detector  # noqa: E402,F401
