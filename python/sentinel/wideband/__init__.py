@@ -3,8 +3,10 @@
 # This file is part of gr-sentinel
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Wideband monitoring: finding and following the emitters in an SDR's band."""
+"""Wideband monitoring: finding and following the emitters in an SDR's band, and bringing
+each to the models' rate."""
 
+from .channelise import MODEL_RATE, MODEL_SPS, channelise, estimate_symbol_rate, to_baseband
 from .tracking import EmitterTracker, Track
 
-__all__ = ["EmitterTracker", "Track"]
+__all__ = ["EmitterTracker", "MODEL_RATE", "MODEL_SPS", "Track", "channelise", "estimate_symbol_rate", "to_baseband"]

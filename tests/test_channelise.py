@@ -1,0 +1,80 @@
+# Copyright 2026 The gr-sentinel authors.
+#
+# This file is part of gr-sentinel
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The channeliser: an emitter off centre in a wide band, brought to 8 samples per symbol."""
+
+import numpy as np
+import pytest
+
+from gnuradio.sentinel.data import independent
+from gnuradio.sentinel.wideband import channelise, estimate_symbol_rate, to_baseband
+
+FS = 1.024e6
+QPSK = np.exp(1j * np.pi / 4 * np.array([1, 3, 5, 7]))
+
+
+def _emitter(rng, symbol_rate, center, seconds=0.1, snr_db=15.0, points=QPSK, rolloff=0.35):
+    """An RRC emitter at `symbol_rate` built at 8 samples per symbol, resampled to FS and
+    shifted to `center`, in white noise (snr_db: over the noise in the emitter's band)."""
+    from scipy import signal
+
+    n = int(seconds * FS)
+    symbols = int(seconds * symbol_rate) + 64
+    x = independent.shaped_symbols(points, 1, symbols * 8, rng, 8, rolloff)[0]
+    frac = __import__("fractions").Fraction(FS / (8 * symbol_rate)).limit_denominator(2000)
+    x = signal.resample_poly(x, frac.numerator, frac.denominator)[:n]
+    x = x / np.sqrt(np.mean(np.abs(x) ** 2)) * np.exp(2j * np.pi * center / FS * np.arange(len(x)))
+    noise_power = symbol_rate / FS / 10 ** (snr_db / 10)
+    return (x + independent.complex_noise(rng, len(x), noise_power)).astype(np.complex64)
+
+
+def test_a_known_tone_lands_at_zero_hertz():
+    n = np.arange(2 ** 15)
+    tone = np.exp(2j * np.pi * 123e3 / FS * n).astype(np.complex64)
+    base = to_baseband(tone, FS, 123e3, 20e3)[1000:]
+    spectrum = np.abs(np.fft.fft(base)) ** 2
+    assert np.argmax(spectrum) == 0
+    other = to_baseband(tone, FS, -200e3, 20e3)[1000:]          # another emitter's band: filtered out
+    assert np.mean(np.abs(other) ** 2) < 1e-4 * np.mean(np.abs(base) ** 2)
+
+
+@pytest.mark.parametrize("symbol_rate", [10e3, 37e3, 100e3])
+def test_symbol_rate_within_3_percent_at_15_db(symbol_rate):
+    rng = np.random.default_rng(int(symbol_rate))
+    x = _emitter(rng, symbol_rate, center=150e3)
+    base = to_baseband(x, FS, 150e3, symbol_rate)
+    estimate, source = estimate_symbol_rate(base, FS, symbol_rate)
+    assert source == "spectral_line"
+    assert estimate == pytest.approx(symbol_rate, rel=0.03)
+
+
+def test_channelised_psk_is_at_8_samples_per_symbol_and_centred():
+    """A 40 kbaud QPSK emitter 200 kHz off centre: after channelise() its spectrum is centred
+    (centroid within 1 % of the new rate) and the symbol-rate line of |x|^2 sits at 1/8 of
+    the output rate, i.e. 25 kHz when read as a 200 kHz stream."""
+    rng = np.random.default_rng(7)
+    x = _emitter(rng, 40e3, center=-200e3, seconds=0.2)
+    out, rate, source = channelise(x, FS, -200e3, 40e3)
+    assert source == "spectral_line" and rate == pytest.approx(40e3, rel=0.03)
+    out = out[200:]
+    spectrum = np.fft.fftshift(np.abs(np.fft.fft(out)) ** 2)
+    freqs = np.fft.fftshift(np.fft.fftfreq(len(out), 1 / 200e3))
+    assert abs(np.sum(freqs * spectrum) / np.sum(spectrum)) < 0.01 * 200e3
+    line, _ = estimate_symbol_rate(out, 200e3, 25e3)
+    assert line == pytest.approx(25e3, rel=0.03)
+
+
+def test_constant_envelope_emitters_fall_back_to_the_bandwidth():
+    rng = np.random.default_rng(9)
+    n = int(0.05 * FS)
+    fm = np.exp(1j * np.cumsum(rng.standard_normal(n)) * 0.05).astype(np.complex64)
+    assert estimate_symbol_rate(fm, FS, 30e3) == (30e3, "bandwidth")
+    noisy = fm + independent.complex_noise(rng, n, 0.01).astype(np.complex64)
+    assert estimate_symbol_rate(noisy, FS, 30e3) == (30e3, "bandwidth")
+
+
+def test_bad_arguments_name_themselves():
+    with pytest.raises(ValueError, match="bandwidth_hz: 2000000.0; allowed: 0 < bandwidth < samp_rate"):
+        channelise(np.zeros(1000, np.complex64), FS, 0.0, 2e6)
