@@ -6,7 +6,8 @@
 """Wideband monitoring: finding and following the emitters in an SDR's band, and bringing
 each to the models' rate."""
 
+from .band import Emitter, simulate
 from .channelise import MODEL_RATE, MODEL_SPS, channelise, estimate_symbol_rate, to_baseband
 from .tracking import EmitterTracker, Track
 
-__all__ = ["EmitterTracker", "MODEL_RATE", "MODEL_SPS", "Track", "channelise", "estimate_symbol_rate", "to_baseband"]
+__all__ = ["Emitter", "simulate", "EmitterTracker", "MODEL_RATE", "MODEL_SPS", "Track", "channelise", "estimate_symbol_rate", "to_baseband"]
