@@ -20,9 +20,11 @@ empty channel is reported as such instead of being scored. Two inputs:
 Output (B, 4): the hybrid score standardised at the window's estimated SNR (CalibratedScore),
 Mahalanobis distance, reconstruction MSE, estimated SNR in dB.
 
-The SNR estimate is a 64-bin averaged periodogram with a Hann window (little leakage out of
-an emitter's band), computed as a matrix product (so it exports to ONNX): noise floor = mean of its `floor_bins` lowest bins times `floor_bias`
-(set on noise windows so that noise alone reads a ratio of 1), SNR = mean power / floor - 1.
+The raw-I/Q network's SNR estimate is a 64-bin averaged periodogram with a Hann window
+(little leakage out of an emitter's band), computed as a matrix product (so it exports to
+ONNX): noise floor = mean of its `floor_bins` lowest bins times `floor_bias` (set on noise
+windows so that noise alone reads a ratio of 1), SNR = mean power / floor - 1. The spectral
+network gets the same ratio from spectral_views().
 """
 
 import math

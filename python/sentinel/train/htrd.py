@@ -390,7 +390,8 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     if not mask.any():
         raise ValueError("data: {} has no examples at SNR {} dB".format(data_path, snr_db))
     preprocessing = ModelBundle.load(htrd_bundle).card["preprocessing"]
-    prepare = lambda windows: amc_nn.preprocess_card(windows, dict({"normalization": "power"}, **preprocessing))  # noqa: E731
+    card_preprocessing = dict({"normalization": "power"}, **preprocessing)
+    prepare = lambda windows: amc_nn.preprocess_card(windows, card_preprocessing)  # noqa: E731
     x_all = prepare(ds.complex()[mask])
     y_all = ds.label[mask].astype(np.int64)
     baselines = pathlib.Path(baselines_dir)

@@ -202,7 +202,8 @@ def train(data_path, output, epochs=20, batch_size=128, lr=1e-3, patience=4, see
                     "alpha": float(model.alpha), "beta": float(model.beta)},
         "thresholds": {"gamma": gamma, "empty_snr_db": empty_snr_db,
                        "rule": "empty when the estimated SNR < empty_snr_db (not scored); otherwise anomalous when "
-                               "score > gamma, gamma = the {:g} quantile of held-out normal windows at >= {:g} dB".format(
+                               "score > gamma, gamma = the {:g} quantile of held-out normal windows at "
+                               ">= {:g} dB".format(
                                    1.0 - false_alarm, gamma_min_snr_db)},
         "training": {"data": [str(p) for p in paths], "data_recipe": "receiver",
                      "data_command": " && ".join(storage.generate_command(s.attrs, p) for s, p in zip(sets, paths)),

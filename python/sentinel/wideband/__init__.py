@@ -10,4 +10,5 @@ from .band import Emitter, simulate
 from .channelise import MODEL_RATE, MODEL_SPS, channelise, estimate_symbol_rate, to_baseband
 from .tracking import EmitterTracker, Track
 
-__all__ = ["Emitter", "simulate", "EmitterTracker", "MODEL_RATE", "MODEL_SPS", "Track", "channelise", "estimate_symbol_rate", "to_baseband"]
+__all__ = ["Emitter", "EmitterTracker", "MODEL_RATE", "MODEL_SPS", "Track", "channelise", "estimate_symbol_rate",
+           "simulate", "to_baseband"]

@@ -62,7 +62,8 @@ def simulate(seconds, samp_rate, rng, emitters=4, labels=tuple(LINEAR_POINTS), r
         for _attempt in range(200):
             rate = float(rng.uniform(*rates))
             half = 1.35 * rate / 2
-            center = float(rng.uniform(-samp_rate / 2 + half + guard * samp_rate, samp_rate / 2 - half - guard * samp_rate))
+            edge = samp_rate / 2 - half - guard * samp_rate
+            center = float(rng.uniform(-edge, edge))
             if all(abs(center - p.center_hz) > half + 1.35 * p.symbol_rate / 2 + guard * samp_rate for p in placed):
                 break
         else:
