@@ -231,7 +231,7 @@ def test_shipped_bundle_rejects_10_percent_of_benign_and_resists_transferred_att
     evaluation windows, docs/htrd.md): at this weak PNR the "rejects most" target is missed,
     and this test asserts what holds."""
     _, x, y = fresh_10db
-    htrd, _ = _load("htrd")
+    htrd, _ = _load("htrd_rml2016")
     undefended, _ = _load("vtcnn2")
     xt, yt = torch.as_tensor(x), torch.as_tensor(y)
     benign = htrd(xt)
@@ -254,7 +254,7 @@ def test_shipped_bundle_rejects_strong_windows_crafted_against_the_undefended_mo
     crafted against HTRD's own undefended baseline, docs/htrd.md). Weaker windows
     (PNR <= 0 dB) stay among the training features and about 15-20% are rejected."""
     _, x, y = fresh_10db
-    htrd, _ = _load("htrd")
+    htrd, _ = _load("htrd_rml2016")
     undefended, _ = _load("vtcnn2")
     xt, yt = torch.as_tensor(x), torch.as_tensor(y)
     adv = attacks.pgd_l2(attacks.margin_objective(undefended, yt), xt, attacks.attack_budget(xt, SNR_DB, 20.0),
@@ -321,7 +321,7 @@ def test_unknown_families_are_finite_seeded_and_what_they_say(family):
 
 def test_shipped_bundle_rejects_noise_and_records_it(fresh_10db):
     """An empty channel (white or band-limited noise, fresh seed) is rejected, not labelled."""
-    htrd, bundle = _load("htrd")
+    htrd, bundle = _load("htrd_rml2016")
     noise = amc_nn.preprocess(unknown.background_windows(400, 128, np.random.default_rng(8080)), "power")
     decided = htrd(torch.as_tensor(noise))
     assert np.mean(decided[:200] == htrd_nn.REJECT) >= 0.95   # white
@@ -334,7 +334,7 @@ def test_shipped_bundle_rejects_noise_and_records_it(fresh_10db):
 def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
     _, x, y = fresh_10db
     undefended, _ = _load("vtcnn2")
-    htrd, bundle = _load("htrd")
+    htrd, bundle = _load("htrd_rml2016")
     n = 60
     xt, yt = torch.as_tensor(x[:n]), torch.as_tensor(y[:n])
     adv = attacks.pgd_l2(attacks.cross_entropy_objective(undefended, yt), xt,
@@ -345,7 +345,7 @@ def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
     noise = 0.1 * amc_nn.to_complex(amc_nn.preprocess(unknown.background_windows(n, 128, np.random.default_rng(515)),
                                                  "power"))
     windows = np.concatenate([amc_nn.to_complex(x[:n]), amc_nn.to_complex(adv), noise])
-    block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
+    block = sentinel.htrd_classifier("htrd_rml2016", device="cpu", threads=1)
     out, detections = run_model_block(block, windows.ravel())
     offline = htrd(torch.as_tensor(amc_nn.preprocess(windows, "power")))
     np.testing.assert_array_equal(out, offline)
@@ -370,15 +370,15 @@ def test_block_rejects_adversarial_windows_at_their_offsets(fresh_10db):
 def test_block_bad_input(tmp_path):
     with pytest.raises(Exception, match="'amc' bundle, this block needs 'htrd'"):
         sentinel.htrd_classifier("afnet")
-    card = json.loads((ModelBundle.load("htrd").path / "card.json").read_text())
+    card = json.loads((ModelBundle.load("htrd_rml2016").path / "card.json").read_text())
     del card["thresholds"]["S0"]
     folder = tmp_path / "no_s0"
     folder.mkdir()
     (folder / "card.json").write_text(json.dumps(card))
-    (folder / card["weights"]["file"]).write_bytes((ModelBundle.load("htrd").path / card["weights"]["file"]).read_bytes())
+    (folder / card["weights"]["file"]).write_bytes((ModelBundle.load("htrd_rml2016").path / card["weights"]["file"]).read_bytes())
     with pytest.raises(Exception, match="S0"):
         sentinel.htrd_classifier(str(folder))
-    card = json.loads((ModelBundle.load("htrd").path / "card.json").read_text())
+    card = json.loads((ModelBundle.load("htrd_rml2016").path / "card.json").read_text())
     card["thresholds"]["min_proximity"] = 1.5
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(Exception, match=r"thresholds.min_proximity 1.5; allowed: a number, 0 <= floor < 1"):
@@ -398,7 +398,7 @@ def test_block_bad_input(tmp_path):
     assert old.min_proximity == 0.0 and old.max_head_gap is None
     _, detections = run_model_block(old, samples)
     assert all(d["rejected"] == (d["score"] <= d["S0"]) for d in detections if not d["flags"])
-    block = sentinel.htrd_classifier("htrd", device="cpu", threads=1)
+    block = sentinel.htrd_classifier("htrd_rml2016", device="cpu", threads=1)
     out, detections = run_model_block(block, samples)
     assert np.isnan(out[1]) and block.windows_flagged() == 1
     assert "nonfinite" in detections[1]["flags"]

@@ -120,3 +120,29 @@ def test_shipped_afnet_on_an_independent_generator_with_offset():
     assert measured["afnet"] >= 0.72, measured
     assert measured["afnet_rtn"] >= 0.55, measured
     assert measured["afnet_rml2016"] <= 0.5, measured
+
+
+def test_two_bundles_with_one_name_are_refused(tmp_path):
+    import shutil
+
+    from gnuradio.sentinel.runtime import ModelBundle
+
+    copy = tmp_path / "afnet_copy"
+    shutil.copytree(ModelBundle.load("afnet").path, copy)
+    with pytest.raises(ValueError, match="name the same card name afnet"):
+        robustness.evaluate(["afnet", str(copy)], None, count=1, snrs=(10.0,), only=["cfo 0 Hz"])
+
+
+def test_shipped_htrd_holds_under_a_carrier_offset_where_the_paper_bundle_does_not():
+    """Fresh receiver-recipe windows at 10 dB with a 2 kHz offset (220 windows): the shipped
+    htrd (x^4 correction, trained on the receiver recipe) accepts far fewer wrong answers
+    than htrd_rml2016 (measured on 660: 0.31 against 0.48), and about as few as with no
+    offset (0.30). The issue's 10 % is missed: docs/htrd.md."""
+    report = robustness.evaluate(["htrd", "htrd_rml2016"], None, count=20, snrs=(10.0,), seed=FRESH_SEED + 3,
+                                 only=["cfo 0 Hz", "cfo 2000 Hz"], independent_count=1, log=lambda s: None)
+    shifted = report["conditions"]["cfo 2000 Hz"]["results"]
+    centred = report["conditions"]["cfo 0 Hz"]["results"]
+    new, old = shifted["htrd"]["10.0"]["wrong_accepted"], shifted["htrd_rml2016"]["10.0"]["wrong_accepted"]
+    assert new < old - 0.08
+    assert abs(new - centred["htrd"]["10.0"]["wrong_accepted"]) < 0.12
+    assert 0.03 < shifted["htrd"]["10.0"]["rejected"] < 0.25

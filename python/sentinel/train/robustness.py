@@ -146,6 +146,11 @@ def evaluate(models, report_dir, count=100, snrs=(0.0, 10.0, 18.0), seed=2027, i
     from ..data import LiveReceiver, generate, load
 
     classifiers = [Classifier(m) for m in models]
+    names = [c.name for c in classifiers]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:   # the report is keyed by the card's name: one would hide the other
+        raise ValueError("models: {} name the same card name {}; allowed: bundles with distinct names (edit "
+                         "the copy's card.json 'name')".format(", ".join(str(m) for m in models), ", ".join(twice)))
     report = {"seed": seed, "examples_per_class_snr": count, "snrs_db": list(snrs), "models": [c.name for c in classifiers],
               "conditions": {}, "independent_linear": {}}
     chosen = [(n, c) for n, c in conditions() if only is None or n in only]
