@@ -99,6 +99,24 @@ def _batches(n, size, generator=None):
         yield order[i:i + size]
 
 
+def reconstruction_epoch(model, x_train, batch_size, optimizer, generator, target=lambda x: x):
+    """One epoch of an autoencoder's MSE training in shuffled batches; model.reconstruct(x)
+    returns (reconstruction, latent), `target(x)` what it should reconstruct. Returns the
+    mean training MSE."""
+    import torch
+
+    model.train()
+    total = 0.0
+    for idx in _batches(len(x_train), batch_size, generator):
+        xb = x_train[idx]
+        loss = torch.mean((model.reconstruct(xb)[0] - target(xb)) ** 2)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(xb)
+    return total / len(x_train)
+
+
 def predict_proba(model, x, batch=2048):
     import torch
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..data import storage
 from ..nn import mae as mae_nn
-from .common import Checkpoint, detection_metrics, set_seed, youden_threshold
+from .common import Checkpoint, detection_metrics, reconstruction_epoch, set_seed, youden_threshold
 
 PAPER_TABLE_III = {"TPR": 0.971, "TNR": 0.988, "PPV": 0.988, "FNR": 0.029, "F1": 0.979, "AUROC": 0.997}
 ABLATIONS = {"hybrid": 0, "mahalanobis": 1, "reconstruction": 2}
@@ -76,21 +76,11 @@ def train(data_path, output, epochs=35, batch_size=128, lr=3.33e-5, seed=1, chec
     generator = torch.Generator().manual_seed(seed)
     for epoch in range(start_epoch, epochs):
         began = time.perf_counter()
-        model.train()
-        order = torch.randperm(len(x_train), generator=generator)
-        total = 0.0
-        for i in range(0, len(order), batch_size):
-            xb = x_train[order[i:i + batch_size]]
-            x_hat, _ = model.reconstruct(xb)
-            loss = torch.mean((x_hat - xb) ** 2)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
+        train_mse = reconstruction_epoch(model, x_train, batch_size, optimizer, generator)
         model.eval()
         with torch.inference_mode():
             valid_loss = float(torch.mean((model.reconstruct(x_valid)[0] - x_valid) ** 2))
-        history.append({"epoch": epoch, "train_mse": total / len(x_train), "valid_mse": valid_loss,
+        history.append({"epoch": epoch, "train_mse": train_mse, "valid_mse": valid_loss,
                         "seconds": time.perf_counter() - began})
         log("epoch {:3d}  train mse {:.6f}  valid mse {:.6f}  {:.1f} s".format(
             epoch, history[-1]["train_mse"], valid_loss, history[-1]["seconds"]))

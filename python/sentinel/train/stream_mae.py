@@ -26,7 +26,7 @@ import numpy as np
 from ..data import independent, receiver, stream_anomalies
 from ..nn import mae as mae_nn
 from ..nn import stream_mae
-from .common import Checkpoint, set_seed
+from .common import Checkpoint, reconstruction_epoch, set_seed
 
 #: --input -> the network's architecture (its preprocessing follows from the name)
 ARCHITECTURES = {"spectral": {"name": mae_nn.SPECTRAL, "dense": 128, "latent": 24},
@@ -130,21 +130,12 @@ def train(data_path, output, epochs=20, batch_size=128, lr=1e-3, patience=4, see
             log("early stop: no better validation MSE for {} epochs".format(patience))
             break
         began = time.perf_counter()
-        model.train()
-        order = torch.randperm(len(x_train), generator=generator)
-        total = 0.0
-        for i in range(0, len(order), batch_size):
-            xb = x_train[order[i:i + batch_size]]
-            loss = torch.mean((model.reconstruct(xb)[0] - model.target(xb)) ** 2)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
+        train_mse = reconstruction_epoch(model, x_train, batch_size, optimizer, generator, model.target)
         model.eval()
         with torch.inference_mode():
             valid_loss = sum(float(((model.reconstruct(xb)[0] - model.target(xb)) ** 2).flatten(1).mean(1).sum())
                              for xb in torch.split(x_valid, 512)) / len(x_valid)
-        history.append({"epoch": epoch, "train_mse": total / len(x_train), "valid_mse": valid_loss,
+        history.append({"epoch": epoch, "train_mse": train_mse, "valid_mse": valid_loss,
                         "seconds": time.perf_counter() - began})
         if valid_loss < best_loss:
             best_loss, best = valid_loss, {k: v.clone() for k, v in model.state_dict().items()}
