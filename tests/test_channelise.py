@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gnuradio.sentinel.data import independent
-from gnuradio.sentinel.wideband import channelise, estimate_symbol_rate, to_baseband
+from gnuradio.sentinel.wideband import channelise, estimate_symbol_rate, extract_band, symbol_rate_of
 
 FS = 1.024e6
 QPSK = np.exp(1j * np.pi / 4 * np.array([1, 3, 5, 7]))
@@ -33,19 +33,36 @@ def _emitter(rng, symbol_rate, center, seconds=0.1, snr_db=15.0, points=QPSK, ro
 def test_a_known_tone_lands_at_zero_hertz():
     n = np.arange(2 ** 15)
     tone = np.exp(2j * np.pi * 123e3 / FS * n).astype(np.complex64)
-    base = to_baseband(tone, FS, 123e3, 20e3)[1000:]
+    base = extract_band(tone, FS, 123e3, 20e3, 64e3)
+    assert len(base) == 2 ** 11                                  # 2^15 samples at 1.024 MHz = 2^11 at 64 kHz
     spectrum = np.abs(np.fft.fft(base)) ** 2
     assert np.argmax(spectrum) == 0
-    other = to_baseband(tone, FS, -200e3, 20e3)[1000:]          # another emitter's band: filtered out
+    assert np.mean(np.abs(base) ** 2) == pytest.approx(1.0, rel=1e-3)   # the tone's power kept
+    other = extract_band(tone, FS, -200e3, 20e3, 64e3)           # another emitter's band: filtered out
     assert np.mean(np.abs(other) ** 2) < 1e-4 * np.mean(np.abs(base) ** 2)
+
+
+def test_out_of_band_bins_are_refilled_at_the_floor():
+    """White noise of power 2 per sample, extracted to 8x a 20 kHz band: without a refill
+    the output's power is the band's share of the noise (1.6 x 20 kHz of 1.024 MHz plus the
+    taper); refilled at floor 2 it is white again at power 2 * 160 kHz / 1.024 MHz."""
+    rng = np.random.default_rng(3)
+    noise = independent.complex_noise(rng, 2 ** 18, 2.0).astype(np.complex64)
+    plain = extract_band(noise, FS, 0.0, 20e3, 160e3)
+    filled = extract_band(noise, FS, 0.0, 20e3, 160e3, floor=2.0, rng=rng)
+    share = 160e3 / FS
+    assert np.mean(np.abs(filled) ** 2) == pytest.approx(2.0 * share, rel=0.03)
+    assert np.mean(np.abs(plain) ** 2) < 0.5 * 2.0 * share
+    psd = np.fft.fftshift((np.abs(np.fft.fft(filled.reshape(-1, 256), axis=1)) ** 2).mean(axis=0))
+    inside, outside = psd[128 - 16:128 + 16].mean(), np.r_[psd[:32], psd[-32:]].mean()   # +-10 kHz, beyond 60 kHz
+    assert outside / inside == pytest.approx(1.0, abs=0.1)       # flat: no filtered gap
 
 
 @pytest.mark.parametrize("symbol_rate", [10e3, 37e3, 100e3])
 def test_symbol_rate_within_3_percent_at_15_db(symbol_rate):
     rng = np.random.default_rng(int(symbol_rate))
     x = _emitter(rng, symbol_rate, center=150e3)
-    base = to_baseband(x, FS, 150e3, symbol_rate)
-    estimate, source = estimate_symbol_rate(base, FS, symbol_rate)
+    estimate, source = symbol_rate_of(x, FS, 150e3, symbol_rate)
     assert source == "spectral_line"
     assert estimate == pytest.approx(symbol_rate, rel=0.03)
 

@@ -32,3 +32,4 @@ from .app.sources import simulated_transmitter  # noqa: E402,F401
 from .app.sources import recording_source  # noqa: E402,F401
 from .overflow_counter import overflow_counter  # noqa: E402,F401
 from .emitter_detector import emitter_detector  # noqa: E402,F401
+from .emitter_channeliser import emitter_channeliser  # noqa: E402,F401

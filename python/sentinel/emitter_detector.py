@@ -13,6 +13,12 @@ from .runtime.block import record_to_pmt
 from .wideband import EmitterTracker
 
 
+def tracker_message(tracker, end, emitters, events):
+    """The `emitters` message of one tracker update (emitters: dicts)."""
+    return {"offset": int(end), "floor_db": float(10 * np.log10(max(tracker.floor, 1e-30))),
+            "emitters": emitters, "events": events}
+
+
 class emitter_detector(gr.sync_block):
     """A complex sink at `samp_rate` with a message port `emitters`: after every
     fft_size * averages samples, one dict: `offset` (the absolute sample after the
@@ -53,9 +59,7 @@ class emitter_detector(gr.sync_block):
             emitters, events = self.tracker.update(samples[b * size:(b + 1) * size], end)
             self._latest = [t.as_dict(self._time_of) for t in emitters]
             self._updates += 1
-            message = {"offset": int(end), "floor_db": float(10 * np.log10(max(self.tracker.floor, 1e-30))),
-                       "emitters": self._latest, "events": events}
-            self.message_port_pub(self._port, record_to_pmt(message))
+            self.message_port_pub(self._port, record_to_pmt(tracker_message(self.tracker, end, self._latest, events)))
         return blocks * size
 
     def emitters(self):

@@ -30,6 +30,7 @@
   stream and the counters still cover every window.
 """
 
+import bisect
 import collections
 import math
 import numbers
@@ -59,7 +60,8 @@ MIN_LAG = 4096
 #: realtime: how long work() waits for the inference thread when it has nothing else to do.
 IDLE_WAIT_S = 0.005
 #: The runtime's own flags, each counted by flag_counts().
-RUNTIME_FLAGS = ("nonfinite", "zero", "nonfinite_power", "error", "skipped", "late", "rate_mismatch")
+RUNTIME_FLAGS = ("nonfinite", "zero", "nonfinite_power", "error", "skipped", "late", "rate_mismatch",
+                 "mixed_emitters")
 #: How far a stream's sample rate may be from the one a bundle was trained at (relative).
 RATE_TOLERANCE = 0.01
 _F32 = np.finfo(np.float32)
@@ -189,6 +191,7 @@ class model_block(gr.basic_block):
         self._error = None
         self._logger = gr.logger(name)
         self._rx_time = None   # (absolute offset, seconds)
+        self._emitter_tags = []   # (absolute offset, dict), from emitter_channeliser
         self._last_detection = {}
         self._rx_rate = self.samp_rate or None
         self._model_name = self.bundle.card.get("name", str(model))
@@ -400,12 +403,12 @@ class model_block(gr.basic_block):
             representable &= (power >= _F32.tiny) | ~anything
         return finite, nonzero, representable
 
-    def _flags(self, finite, nonzero, representable):
+    def _flags(self, finite, nonzero, representable, context):
         mismatch = ["rate_mismatch"] if self._rx_rate and self._rate_differs(self._rx_rate) else []
         flags = []
-        for f, z, r in zip(finite.tolist(), nonzero.tolist(), representable.tolist()):
+        for f, z, r, c in zip(finite.tolist(), nonzero.tolist(), representable.tolist(), context):
             flags.append((["nonfinite"] if not f else ["zero"] if not z else ["nonfinite_power"] if not r else [])
-                         + mismatch)
+                         + mismatch + c.get("flags", []))
         return flags
 
     @staticmethod
@@ -422,7 +425,7 @@ class model_block(gr.basic_block):
         """Whether a stream at `rate` is not what the bundle was trained on (unknown: never)."""
         return self.trained_rate is not None and abs(rate - self.trained_rate) > RATE_TOLERANCE * self.trained_rate
 
-    def _records(self, offsets, times, values, fields, flags):
+    def _records(self, offsets, context, values, fields, flags):
         records = []
         for i, offset in enumerate(offsets.tolist()):
             record = {"offset": offset, "last_offset": offset + self.window_length - 1,
@@ -430,8 +433,9 @@ class model_block(gr.basic_block):
                       "window": offset // self.stride, "model": self._model_name}
             record.update(fields[i] if fields is not None else {})
             record["flags"] = flags[i] + list(record.get("flags", []))
-            if times[i] is not None:
-                record["rx_time"] = times[i]
+            for key in ("rx_time", "emitter"):
+                if key in context[i]:
+                    record[key] = context[i][key]
             records.append((float(values[i]), record))
         return records
 
@@ -451,7 +455,8 @@ class model_block(gr.basic_block):
 
     def _score(self, windows, offsets):
         finite, nonzero, representable = self._validity(windows)
-        flags = self._flags(finite, nonzero, representable)
+        context = self._context(offsets)
+        flags = self._flags(finite, nonzero, representable, context)
         good = finite & nonzero & representable
         values = np.full(len(windows), np.nan, np.float32)
         fields = [{} for _ in range(len(windows))]
@@ -468,7 +473,7 @@ class model_block(gr.basic_block):
                     flags[i] = ["error"]
                 self._fail("the model raised {}".format(error))
         self._tally(flags, scored=scored, flagged=len(windows) - scored)
-        return values, self._records(offsets, self._times(offsets), values, fields, flags)
+        return values, self._records(offsets, context, values, fields, flags)
 
     def _tag(self, records, first_output_index):
         """realtime: the published detections as tags on their output items."""
@@ -540,8 +545,9 @@ class model_block(gr.basic_block):
     def _submit(self, windows, offsets):
         finite, nonzero, representable = self._validity(windows)
         good = finite & nonzero & representable
-        entry = {"offsets": offsets, "times": self._times(offsets), "good": good,
-                 "flags": self._flags(finite, nonzero, representable), "records": None, "written": 0}
+        context = self._context(offsets)
+        entry = {"offsets": offsets, "context": context, "good": good,
+                 "flags": self._flags(finite, nonzero, representable, context), "records": None, "written": 0}
         with self._lock:
             batch_id = self._next_batch
             self._next_batch += 1
@@ -562,7 +568,7 @@ class model_block(gr.basic_block):
         extra = ["skipped", "late"] if late else ["skipped"]
         flags = [entry["flags"][i] + extra if good[i] else entry["flags"][i] for i in range(len(good))]
         values = np.full(len(good), np.nan, np.float32)
-        records = self._records(entry["offsets"], entry["times"], values, None, flags)
+        records = self._records(entry["offsets"], entry["context"], values, None, flags)
         for window_flags in flags:
             self._flag_counts.update(f for f in window_flags if f in RUNTIME_FLAGS)
         skipped = int(good.sum())
@@ -616,7 +622,7 @@ class model_block(gr.basic_block):
         else:
             for i in np.flatnonzero(good):
                 flags[i] = ["error"]
-        records = self._records(entry["offsets"], entry["times"], values, fields, flags)
+        records = self._records(entry["offsets"], entry["context"], values, fields, flags)
         with self._lock:
             if entry.get("abandoned"):
                 return   # given up while it ran: already counted and published as skipped
@@ -689,7 +695,7 @@ class model_block(gr.basic_block):
         for records in given_up:
             self._publish(records, None)
 
-    # ---- time tags ------------------------------------------------------------------
+    # ---- time and emitter tags -------------------------------------------------------
     def _track_time_tags(self, nread, consumed):
         if consumed <= 0:
             return
@@ -700,10 +706,43 @@ class model_block(gr.basic_block):
                 self._rx_time = (tag.offset, float(t[0]) + float(t[1]))
             elif key == "rx_rate":
                 self._rx_rate = float(pmt.to_python(tag.value))
+            elif key == "emitter":
+                value = pmt.to_python(tag.value)
+                if isinstance(value, dict):
+                    self._emitter_tags.append((tag.offset, value))
 
-    def _times(self, offsets):
-        """rx_time of each window start, from the latest rx_time / rx_rate tags (or None)."""
-        if self._rx_time is None or not self._rx_rate:
-            return [None] * len(offsets)
-        tag_offset, seconds = self._rx_time
-        return [seconds + (int(offset) - tag_offset) / self._rx_rate for offset in offsets]
+    def _context(self, offsets):
+        """Per window start: a dict with rx_time (from the latest rx_time / rx_rate tags), or,
+        after `emitter` tags (emitter_channeliser), `emitter`: the latest tag's dict with its
+        wideband_offset and rx_time moved to the window's start, and flag mixed_emitters
+        when another emitter's tag falls inside the window."""
+        if not self._emitter_tags:
+            if self._rx_time is None or not self._rx_rate:
+                return [{} for _ in offsets]
+            tag_offset, seconds = self._rx_time
+            return [{"rx_time": seconds + (int(offset) - tag_offset) / self._rx_rate} for offset in offsets]
+        starts = [offset for offset, _ in self._emitter_tags]
+        out = []
+        for offset in (int(o) for o in offsets):
+            i = bisect.bisect_right(starts, offset) - 1
+            if i < 0:
+                out.append({})
+                continue
+            tag_offset, info = self._emitter_tags[i]
+            emitter = dict(info)
+            step, delta = emitter.get("wideband_step"), offset - tag_offset
+            if isinstance(step, float) and isinstance(emitter.get("wideband_offset"), int):
+                emitter["wideband_offset"] += int(round(delta * step))
+                if isinstance(emitter.get("rx_time"), float) and emitter.get("wideband_rate"):
+                    emitter["rx_time"] += delta * step / emitter["wideband_rate"]
+            context = {"emitter": emitter}
+            if "rx_time" in emitter:
+                context["rx_time"] = emitter["rx_time"]
+            if i + 1 < len(starts) and starts[i + 1] < offset + self.window_length:
+                context["flags"] = ["mixed_emitters"]
+            out.append(context)
+        # tags before the one the last window starts in are not needed again
+        last = bisect.bisect_right(starts, int(offsets[-1])) - 1 if len(offsets) else -1
+        if last > 0:
+            del self._emitter_tags[:last]
+        return out

@@ -7,8 +7,8 @@
 each to the models' rate."""
 
 from .band import Emitter, simulate
-from .channelise import MODEL_RATE, MODEL_SPS, channelise, estimate_symbol_rate, to_baseband
+from .channelise import MODEL_RATE, MODEL_SPS, channelise, estimate_symbol_rate, extract_band, symbol_rate_of
 from .tracking import EmitterTracker, Track
 
 __all__ = ["Emitter", "EmitterTracker", "MODEL_RATE", "MODEL_SPS", "Track", "channelise", "estimate_symbol_rate",
-           "simulate", "to_baseband"]
+           "extract_band", "simulate", "symbol_rate_of"]

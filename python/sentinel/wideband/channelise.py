@@ -7,6 +7,14 @@
 filtered to its band, its symbol rate estimated, and resampled so that it arrives at
 MODEL_RATE with MODEL_SPS samples per symbol (25 kbaud at 200 kHz for the shipped models).
 
+Extraction (extract_band) works on a segment in the frequency domain: the segment is
+shifted by the emitter's centre, its FFT bins within +-out_rate/2 are kept (that is the
+resampling, to exactly len(bins) * samp_rate / len(segment)), tapered to zero outside the
+emitter's band (raised cosine), and inverse transformed. Bins outside the band can be
+refilled with white noise at the receiver's floor, so that the emitter arrives in the
+white noise the models were trained on instead of alone in a filtered gap. The transform
+is circular: the first and last `margin` output samples are not to be used.
+
 Symbol rate: a linear modulation's squared envelope |x|^2 carries a spectral line at the
 symbol rate (for an RRC pulse of roll-off beta its strength grows with beta). The estimate
 is the strongest line between `low` and `high` times the emitter's -3 dB bandwidth (for an
@@ -16,25 +24,54 @@ it; without a line above what chance gives the largest of the searched bins
 `source` says which.
 """
 
-import fractions
 import math
 
 import numpy as np
 
 MODEL_RATE = 200e3
 MODEL_SPS = 8
+#: the band kept around an emitter, as a multiple of its -3 dB bandwidth (an RRC emitter of
+#: roll-off 0.5 occupies 1.5x), and the raised-cosine taper's width beyond it (same unit)
+PASSBAND = 1.6
+TAPER = 0.4
 
 
-def to_baseband(samples, samp_rate, center_hz, bandwidth_hz, excess=1.6):
-    """The emitter at `center_hz` shifted to 0 Hz and low-pass filtered to excess x its
-    bandwidth (complex64, same rate)."""
-    from scipy import signal
+def _check_rate(samp_rate):
+    if not (isinstance(samp_rate, (int, float, np.floating)) and math.isfinite(samp_rate) and samp_rate > 0):
+        raise ValueError("samp_rate: {!r}; allowed: a finite rate > 0".format(samp_rate))
 
-    n = np.arange(len(samples))
-    shifted = np.asarray(samples, np.complex64) * np.exp(-2j * np.pi * center_hz / samp_rate * n).astype(np.complex64)
-    cutoff = min(excess * bandwidth_hz / 2, 0.45 * samp_rate)
-    taps = signal.firwin(129, cutoff, fs=samp_rate)
-    return signal.lfilter(taps, 1.0, shifted).astype(np.complex64)
+
+def extract_band(segment, samp_rate, center_hz, bandwidth_hz, out_rate, floor=None, rng=None):
+    """The emitter at `center_hz` of `segment` (complex, at samp_rate) at baseband and at
+    `out_rate` (above samp_rate: interpolated): complex64 of round(len * out_rate / samp_rate) samples,
+    band-limited to PASSBAND x bandwidth_hz with a TAPER-wide raised-cosine edge. With
+    `floor` (the receiver's noise power per wideband sample) and `rng`, the bins outside
+    the band are refilled with white noise at that floor."""
+    _check_rate(samp_rate)
+    if not (0 < bandwidth_hz < samp_rate):
+        raise ValueError("bandwidth_hz: {}; allowed: 0 < bandwidth < samp_rate ({})".format(bandwidth_hz, samp_rate))
+    if not (isinstance(out_rate, (int, float, np.floating)) and math.isfinite(out_rate) and out_rate > 0):
+        raise ValueError("out_rate: {!r}; allowed: a finite rate > 0".format(out_rate))
+    n = len(segment)
+    m = max(1, int(round(n * out_rate / samp_rate)))
+    # the shift in the time domain (exact, whatever the bin spacing); phase 0 at the segment start
+    phase = np.exp(-2j * np.pi * (center_hz / samp_rate) * np.arange(n))
+    spectrum = np.fft.fft(np.asarray(segment, np.complex128) * phase)
+    # the bins with |f| < out_rate / 2, in FFT order (zeros beyond samp_rate / 2 when interpolating)
+    positive, negative = min((m + 1) // 2, (n + 1) // 2), min(m // 2, n // 2)
+    band = np.zeros(m, np.complex128)
+    band[:positive] = spectrum[:positive]
+    if negative:
+        band[m - negative:] = spectrum[n - negative:]
+    freqs = np.fft.fftfreq(m, 1.0 / (m * samp_rate / n))
+    edge, taper = PASSBAND * bandwidth_hz / 2, TAPER * bandwidth_hz
+    beyond = np.clip((np.abs(freqs) - edge) / taper, 0.0, 1.0)
+    gain = np.cos(np.pi / 2 * beyond) ** 2
+    band *= gain
+    if floor is not None and rng is not None and floor > 0:
+        fill = np.sqrt(np.maximum(1.0 - gain ** 2, 0.0) * n * floor / 2)
+        band = band + fill * (rng.standard_normal(m) + 1j * rng.standard_normal(m))
+    return (np.fft.ifft(band) * (m / n)).astype(np.complex64)
 
 
 def estimate_symbol_rate(baseband, samp_rate, bandwidth_hz, low=0.6, high=1.5, false_line=1e-3):
@@ -59,26 +96,29 @@ def estimate_symbol_rate(baseband, samp_rate, bandwidth_hz, low=0.6, high=1.5, f
     return float((peak + shift) * (freqs[1] - freqs[0])), "spectral_line"
 
 
-def resampling_ratio(samp_rate, symbol_rate, sps=MODEL_SPS, max_denominator=1000):
-    """(up, down): samp_rate * up / down = sps * symbol_rate, as a rational approximation."""
-    ratio = fractions.Fraction(sps * symbol_rate / samp_rate).limit_denominator(max_denominator)
-    if ratio <= 0:
-        raise ValueError("symbol_rate: {}; allowed: a positive rate".format(symbol_rate))
-    return ratio.numerator, ratio.denominator
+def estimation_rate(samp_rate, bandwidth_hz):
+    """The rate an emitter is extracted at to estimate its symbol rate: 4x its bandwidth
+    (the line at about 1x then sits well inside the band)."""
+    return 4.0 * float(bandwidth_hz)
 
 
-def channelise(samples, samp_rate, center_hz, bandwidth_hz, symbol_rate=None):
+def symbol_rate_of(segment, samp_rate, center_hz, bandwidth_hz):
+    """(symbol rate, source) of the emitter at center_hz in a wideband segment."""
+    rate = estimation_rate(samp_rate, bandwidth_hz)
+    return estimate_symbol_rate(extract_band(segment, samp_rate, center_hz, bandwidth_hz, rate), rate, bandwidth_hz)
+
+
+def channelise(samples, samp_rate, center_hz, bandwidth_hz, symbol_rate=None, floor=None, rng=None):
     """The emitter at MODEL_SPS samples per symbol (to be read as a MODEL_RATE stream):
-    returns (complex64 samples, symbol rate used, its source)."""
-    from scipy import signal
-
-    if not (math.isfinite(samp_rate) and samp_rate > 0):
-        raise ValueError("samp_rate: {}; allowed: a finite rate > 0".format(samp_rate))
+    returns (complex64 samples, symbol rate used, its source). The whole input is one
+    segment (see extract_band: its ends are circular)."""
+    _check_rate(samp_rate)
     if not (0 < bandwidth_hz < samp_rate):
         raise ValueError("bandwidth_hz: {}; allowed: 0 < bandwidth < samp_rate ({})".format(bandwidth_hz, samp_rate))
-    baseband = to_baseband(samples, samp_rate, center_hz, bandwidth_hz)
     source = "given"
     if symbol_rate is None:
-        symbol_rate, source = estimate_symbol_rate(baseband, samp_rate, bandwidth_hz)
-    up, down = resampling_ratio(samp_rate, symbol_rate)
-    return signal.resample_poly(baseband, up, down).astype(np.complex64), float(symbol_rate), source
+        symbol_rate, source = symbol_rate_of(samples, samp_rate, center_hz, bandwidth_hz)
+    if not symbol_rate > 0:
+        raise ValueError("symbol_rate: {}; allowed: a positive rate".format(symbol_rate))
+    out_rate = MODEL_SPS * symbol_rate
+    return extract_band(samples, samp_rate, center_hz, bandwidth_hz, out_rate, floor, rng), float(symbol_rate), source
