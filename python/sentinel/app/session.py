@@ -24,18 +24,20 @@ MODELS = ("amc", "htrd", "mae")
 
 
 class detection_collector(gr.basic_block):
-    """Keeps every detection dict, per model, thread-safely."""
+    """Keeps every detection dict, per model (and every emitter_channeliser update on
+    port `emitters`), thread-safely."""
 
     def __init__(self):
         gr.basic_block.__init__(self, name="detection_collector", in_sig=None, out_sig=None)
         self._lock = threading.Lock()
         self._by_port = collections.defaultdict(list)
-        for name in MODELS:
+        for name in MODELS + ("emitters",):
             self.message_port_register_in(pmt.intern(name))
         # GNU Radio's Python gateway looks handlers up by name: bound methods, not lambdas.
         self.set_msg_handler(pmt.intern("amc"), self.handle_amc)
         self.set_msg_handler(pmt.intern("htrd"), self.handle_htrd)
         self.set_msg_handler(pmt.intern("mae"), self.handle_mae)
+        self.set_msg_handler(pmt.intern("emitters"), self.handle_emitters)
 
     def handle_amc(self, message):
         self._keep("amc", message)
@@ -45,6 +47,9 @@ class detection_collector(gr.basic_block):
 
     def handle_mae(self, message):
         self._keep("mae", message)
+
+    def handle_emitters(self, message):
+        self._keep("emitters", message)
 
     def _keep(self, name, message):
         try:   # never raise in a message handler: that would end the block's message thread

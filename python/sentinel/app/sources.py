@@ -157,7 +157,8 @@ def resampler_to(rate, output_rate=scenario.SAMPLE_RATE):
 
 class recording_source(gr.hier_block2):
     """A SigMF recording (its .sigmf-meta or .sigmf-data path, or the base name) or a raw
-    complex64 file, paced at its own rate (`throttle`) and resampled to `output_rate`.
+    complex64 file, paced at its own rate (`throttle`) and resampled to `output_rate`
+    (None: kept at its own rate).
     A raw file needs `sample_rate`; a SigMF recording brings its own (a non-zero
     `sample_rate` overrides it)."""
 
@@ -188,7 +189,7 @@ class recording_source(gr.hier_block2):
         if throttle:
             self.throttle = blocks.throttle(gr.sizeof_gr_complex, rate)
             chain.append(self.throttle)
-        self.resampler = resampler_to(rate, output_rate)
+        self.resampler = resampler_to(rate, output_rate) if output_rate else None
         if self.resampler is not None:
             chain.append(self.resampler)
         self.connect(*chain, self)

@@ -23,7 +23,8 @@ def add_arguments(parser, source_default="sim", duration_default=20.0):
     parser.add_argument("--freq", type=real(0.0, what="a finite frequency in Hz"), default=100e6,
                         help="SDR centre frequency in Hz")
     parser.add_argument("--rate", type=real(MIN_RATE, MAX_RATE, what="a sample rate in Hz"),
-                        help="SDR / raw-file sample rate in Hz (resampled to 200 kHz)")
+                        help="SDR / raw-file sample rate in Hz (resampled to 200 kHz; --wideband: kept, "
+                             "default 2.4 Msps RTL-SDR, 2 Msps USRP, 1.024 Msps sim)")
     parser.add_argument("--gain", type=real(what="a finite gain in dB"), default=30.0, help="SDR gain in dB")
     parser.add_argument("--duration", type=real(0.0, low_open=True, what="a finite number of seconds"),
                         default=duration_default, help="seconds to run")
@@ -46,6 +47,12 @@ def add_arguments(parser, source_default="sim", duration_default=20.0):
                         help="report folder (checked for writing before the run starts)")
     parser.add_argument("--interval", type=real(0.0, low_open=True, what="a finite number of seconds"),
                         default=1.0, help="seconds between live table rows")
+    parser.add_argument("--wideband", action="store_true",
+                        help="find every emitter in the band and label each one (sources at their own rate; "
+                             "sim: a simulated 1.024 Msps band of six emitters)")
+    parser.add_argument("--chunks-per-second", type=real(0.0, what="chunks a second, 0 = all"), default=10.0,
+                        help="--wideband: 2048-sample chunks a second per emitter, each 8 classifier labels, 2 HTRD "
+                             "verdicts and 1 anomaly score (0: every chunk, the emitter's whole time on air)")
 
 
 def run_usage(command):
@@ -77,10 +84,8 @@ def format_row(row):
         "/".join(str(skipped.get(m, "-")) for m in ("amc", "htrd", "mae")), row["rate_sps"] / 1e3)
 
 
-def run(args):
-    from ..app.report import check_report_folder, write_report
-    from ..app.session import SentinelSession
-    from ..app.sources import open_source
+def check_run_arguments(args):
+    from ..app.report import check_report_folder
 
     if not args.duration > 0:
         raise ValueError("--duration: must be positive, got {}".format(args.duration))
@@ -88,6 +93,39 @@ def run(args):
         check_report_folder(args.report)
     except ValueError as error:
         raise ValueError("--report: {}; give a writable folder".format(error)) from None
+
+
+def poll(session, duration, interval, show):
+    """Run the session for `duration` seconds, calling show(session.status()) every
+    `interval`; returns whether Ctrl-C ended it. Ctrl-C only sets a flag that the loop
+    polls (no lock is taken in the handler): a KeyboardInterrupt raised inside library
+    code could be swallowed there."""
+    interrupts = []
+    previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: interrupts.append(signum))
+    try:
+        session.start()
+        next_row = interval
+        while session.elapsed() < duration and not interrupts:
+            time.sleep(min(0.1, max(0.0, next_row - session.elapsed())))
+            if session.elapsed() >= next_row and not interrupts:
+                show(session.status())
+                next_row += interval
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+    if interrupts:
+        print("interrupted: stopping and writing the report", flush=True)
+    return bool(interrupts)
+
+
+def run(args):
+    from ..app.report import write_report
+    from ..app.session import SentinelSession
+    from ..app.sources import open_source
+
+    if args.wideband:
+        from .run_wideband import run_wideband
+        return run_wideband(args)
+    check_run_arguments(args)
     source = open_source(args.source, rate=args.rate, freq=args.freq, gain=args.gain, snr_db=args.snr,
                          seed=args.seed, duration=args.duration, receiver=args.receiver)
     session = SentinelSession(source, models=args.models, mode=args.mode, publish=args.publish,
@@ -99,23 +137,7 @@ def run(args):
         from ..data.receiver import describe
         print("simulated receiver: " + describe(source.receiver))
     print(HEADER)
-    # Ctrl-C only sets a flag that the loop polls (no lock is taken in the handler): a
-    # KeyboardInterrupt raised inside library code could be swallowed there
-    interrupts = []
-    previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: interrupts.append(signum))
-    try:
-        session.start()
-        next_row = args.interval
-        while session.elapsed() < args.duration and not interrupts:
-            time.sleep(min(0.1, max(0.0, next_row - session.elapsed())))
-            if session.elapsed() >= next_row and not interrupts:
-                print(format_row(session.status()), flush=True)
-                next_row += args.interval
-    finally:
-        signal.signal(signal.SIGINT, previous_handler)
-    interrupted = bool(interrupts)
-    if interrupted:
-        print("interrupted: stopping and writing the report", flush=True)
+    interrupted = poll(session, args.duration, args.interval, lambda row: print(format_row(row), flush=True))
     seconds = session.elapsed()
     session.stop()
     stats = {name: block.stats() for name, block in session.blocks.items()}

@@ -36,11 +36,14 @@ def _base(path):
 
 def detection_annotation(detection):
     """One detection dict (sample_start, sample_count, label, optional confidence/score/
-    flags) as SigMF annotation metadata."""
+    snr_db/flags and freq_lower_edge/freq_upper_edge in Hz) as SigMF annotation metadata."""
     meta = {"core:label": str(detection["label"])}
     for key in ("confidence", "score", "snr_db"):
         if key in detection and detection[key] is not None:
             meta["sentinel:" + key] = float(detection[key])
+    for key in ("freq_lower_edge", "freq_upper_edge"):
+        if detection.get(key) is not None:
+            meta["core:" + key] = float(detection[key])
     if detection.get("flags"):
         meta["core:comment"] = ", ".join(detection["flags"])
     return meta

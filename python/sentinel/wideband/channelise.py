@@ -7,10 +7,11 @@
 filtered to its band, its symbol rate estimated, and resampled so that it arrives at
 MODEL_RATE with MODEL_SPS samples per symbol (25 kbaud at 200 kHz for the shipped models).
 
-Extraction (extract_band) works on a segment in the frequency domain: the segment is
-shifted by the emitter's centre, its FFT bins within +-out_rate/2 are kept (that is the
-resampling, to exactly len(bins) * samp_rate / len(segment)), tapered to zero outside the
-emitter's band (raised cosine), and inverse transformed. Bins outside the band can be
+Extraction (extract_band) works on a segment in the frequency domain: the segment's FFT
+bins within +-out_rate/2 of the emitter's centre are kept (that is the shift to baseband
+and the resampling, to exactly len(bins) * samp_rate / len(segment)), tapered to zero
+outside the emitter's band (raised cosine), and inverse transformed; what is left of the
+centre below half a bin is removed on the output. Bins outside the band can be
 refilled with white noise at the receiver's floor, so that the emitter arrives in the
 white noise the models were trained on instead of alone in a filtered gap. The transform
 is circular: the first and last `margin` output samples are not to be used.
@@ -52,26 +53,33 @@ def extract_band(segment, samp_rate, center_hz, bandwidth_hz, out_rate, floor=No
         raise ValueError("bandwidth_hz: {}; allowed: 0 < bandwidth < samp_rate ({})".format(bandwidth_hz, samp_rate))
     if not (isinstance(out_rate, (int, float, np.floating)) and math.isfinite(out_rate) and out_rate > 0):
         raise ValueError("out_rate: {!r}; allowed: a finite rate > 0".format(out_rate))
+    from scipy import fft
+
     n = len(segment)
     m = max(1, int(round(n * out_rate / samp_rate)))
-    # the shift in the time domain (exact, whatever the bin spacing); phase 0 at the segment start
-    phase = np.exp(-2j * np.pi * (center_hz / samp_rate) * np.arange(n))
-    spectrum = np.fft.fft(np.asarray(segment, np.complex128) * phase)
-    # the bins with |f| < out_rate / 2, in FFT order (zeros beyond samp_rate / 2 when interpolating)
+    rate = m * samp_rate / n
+    # the shift: by whole bins in the frequency domain, the rest (under half a bin) on the output
+    nearest = int(round(center_hz / samp_rate * n))
+    residual = center_hz - nearest * samp_rate / n
+    spectrum = fft.fft(np.asarray(segment, np.complex64))
+    # the bins with |f| < out_rate / 2 around the emitter, in FFT order (zeros beyond samp_rate / 2)
     positive, negative = min((m + 1) // 2, (n + 1) // 2), min(m // 2, n // 2)
-    band = np.zeros(m, np.complex128)
-    band[:positive] = spectrum[:positive]
+    band = np.zeros(m, np.complex64)
+    band[:positive] = spectrum.take(np.arange(nearest, nearest + positive), mode="wrap")
     if negative:
-        band[m - negative:] = spectrum[n - negative:]
-    freqs = np.fft.fftfreq(m, 1.0 / (m * samp_rate / n))
+        band[m - negative:] = spectrum.take(np.arange(nearest - negative, nearest), mode="wrap")
+    freqs = fft.fftfreq(m, 1.0 / rate) - residual
     edge, taper = PASSBAND * bandwidth_hz / 2, TAPER * bandwidth_hz
     beyond = np.clip((np.abs(freqs) - edge) / taper, 0.0, 1.0)
     gain = np.cos(np.pi / 2 * beyond) ** 2
-    band *= gain
+    band *= gain.astype(np.float32)
     if floor is not None and rng is not None and floor > 0:
         fill = np.sqrt(np.maximum(1.0 - gain ** 2, 0.0) * n * floor / 2)
-        band = band + fill * (rng.standard_normal(m) + 1j * rng.standard_normal(m))
-    return (np.fft.ifft(band) * (m / n)).astype(np.complex64)
+        band += (fill * (rng.standard_normal(m) + 1j * rng.standard_normal(m))).astype(np.complex64)
+    out = fft.ifft(band) * np.float32(m / n)
+    if residual:
+        out *= np.exp(-2j * np.pi * residual / rate * np.arange(m)).astype(np.complex64)
+    return out.astype(np.complex64, copy=False)
 
 
 def estimate_symbol_rate(baseband, samp_rate, bandwidth_hz, low=0.6, high=1.5, false_line=1e-3):

@@ -177,20 +177,29 @@ class EmitterChunker:
         self.counts["dropped"] += missed
 
     def _cut(self, lane):
+        from scipy import fft
+
         span, margin = self._span(lane), self._margin_span(lane)
-        segment = self.history.read(lane.next_start - margin, span + 2 * margin)
+        # a segment of a length the FFT is fast at, centred on the chunk: the margins grow a little
+        length = fft.next_fast_len(span + 2 * margin)
+        start = lane.next_start - (length - span) // 2
+        if start < self.history.start:
+            start = self.history.start
+        length = min(length, self.history.end - start)
+        segment = self.history.read(start, length)
         track = lane.track
-        # the output length is exactly chunk_length + 2 margins: the rate follows from the segment's length
-        out_rate = (self.chunk_length + 2 * self.margin) * self.samp_rate / len(segment)
-        samples = extract_band(segment, self.samp_rate, track.center_hz, track.bandwidth_hz, out_rate,
+        out_length = int(round(length / self._step(lane)))
+        samples = extract_band(segment, self.samp_rate, track.center_hz, track.bandwidth_hz,
+                               out_length * self.samp_rate / length,
                                self.tracker.floor if self.refill_noise else None, self._rng)
+        first = int(round((lane.next_start - start) * out_length / length))
         info = track.as_dict(self._time_of)
         info.update({"symbol_rate_hz": lane.symbol_rate, "symbol_rate_source": lane.rate_source,
                      "chunk": lane.chunks, "chunks_dropped": lane.dropped, "wideband_offset": int(lane.next_start),
-                     "wideband_step": float(span / self.chunk_length), "wideband_rate": self.samp_rate})
+                     "wideband_step": float(length / out_length), "wideband_rate": self.samp_rate})
         if self._time_of is not None and self._time_of(lane.next_start) is not None:
             info["rx_time"] = self._time_of(lane.next_start)
         lane.chunks += 1
         lane.next_start += self._period(lane)
         self.counts["chunks"] += 1
-        return info, samples[self.margin:self.margin + self.chunk_length]
+        return info, samples[first:first + self.chunk_length]
