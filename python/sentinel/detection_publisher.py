@@ -16,7 +16,7 @@ from gnuradio import gr
 
 SCHEMA = "gr-sentinel/detection"
 #: 2 added `publisher`, an id drawn afresh by every publisher instance (so every run)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: ZeroMQ keeps the high-water mark in a C int
 MAX_HIGH_WATER_MARK = 2 ** 31 - 1
 SCHEMES = ("tcp", "ipc", "inproc")
@@ -70,7 +70,8 @@ def to_json_value(value):
 class detection_publisher(gr.basic_block):
     """One JSON object per detection on a ZeroMQ PUB socket (one frame each).
 
-    Every object carries `schema` ("gr-sentinel/detection"), `schema_version` (2),
+    Every object carries `schema` ("gr-sentinel/detection"), `schema_version` (3;
+    3 added `emitter`, a dict on detections from a wideband flowgraph),
     `publisher` (an id drawn when this block is made, so a new one every run: a
     subscriber tells a restart from a gap by it), `seq` (0, 1, 2, ... per publisher:
     a subscriber counts gaps as losses), `source` (this block's `source_name`) and the

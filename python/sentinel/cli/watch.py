@@ -217,6 +217,9 @@ def format_line(record):
     for key in ("confidence", "score", "probability"):
         if isinstance(record.get(key), (int, float)) and not isinstance(record.get(key), bool):
             extra.append("{} {:.3f}".format(key, record[key]))
+    emitter = record.get("emitter")
+    if isinstance(emitter, dict) and isinstance(emitter.get("center_hz"), (int, float)):
+        extra.append("emitter {} at {:+.1f} kHz".format(_printable(emitter.get("id"), 6), emitter["center_hz"] / 1e3))
     flags = ",".join(_printable(f, 20) for f in record.get("flags") or [])
     offset = record.get("offset")
     return "{:>8} {:<10} {:<16} offset {:>12} {:<12} {}".format(
