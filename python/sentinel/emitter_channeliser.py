@@ -7,6 +7,7 @@
 rate, as chunks of one stream that the model blocks take as it is (wideband.EmitterChunker)."""
 
 import collections
+import time
 
 import numpy as np
 import pmt
@@ -20,6 +21,8 @@ from .wideband.chunker import EmitterChunker
 #: realtime: chunks cut and waiting for output room; beyond, chunks stay in the history
 #: (and are dropped, counted, if they leave it before there is room)
 MAX_PENDING = 64
+#: how long work() waits when it holds an unfinished burst and got no input
+IDLE_WAIT_S = 0.005
 
 
 class emitter_channeliser(gr.basic_block):
@@ -35,11 +38,14 @@ class emitter_channeliser(gr.basic_block):
     Message port `emitters`: as emitter_detector, every emitter with its symbol rate.
     mode lossless: the input waits while chunks wait for output room; realtime: the input
     is always taken, and chunks that leave the history (history_s) before there is room are
-    dropped and counted (stats())."""
+    dropped and counted (stats()). Chunks are written in bursts of `burst` (or after
+    `max_latency_s` of wall-clock time, or when no input comes), so that the model blocks
+    run batches instead of a window or two per call."""
 
     def __init__(self, samp_rate, chunk_length=2048, chunks_per_second=0.0, mode="lossless", fft_size=1024,
                  averages=8, threshold_db=6.0, hysteresis_db=3.0, min_bandwidth_hz=5e3, min_duration_s=0.02,
-                 hold_s=0.05, refill_noise=True, history_s=0.5, max_emitters=16, seed=0):
+                 hold_s=0.05, refill_noise=True, history_s=0.5, max_emitters=16, seed=0, burst=16,
+                 max_latency_s=0.05):
         if mode not in MODES:
             raise ValueError("mode: unknown '{}'; allowed: {}".format(mode, ", ".join(MODES)))
         tracker = EmitterTracker(samp_rate, fft_size, averages, threshold_db, hysteresis_db, min_bandwidth_hz,
@@ -47,8 +53,17 @@ class emitter_channeliser(gr.basic_block):
         self.chunker = EmitterChunker(tracker, chunk_length, chunks_per_second, history_s=history_s,
                                       refill_noise=refill_noise, max_emitters=max_emitters, seed=seed,
                                       time_of=self._time_of)
+        if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= MAX_PENDING:
+            raise ValueError("burst: {!r}; allowed: a whole number of chunks from 1 to {}".format(burst, MAX_PENDING))
+        if isinstance(max_latency_s, bool) or not isinstance(max_latency_s, (int, float)) or \
+                not 0 <= max_latency_s <= 10:
+            raise ValueError("max_latency_s: {!r}; allowed: 0 to 10 seconds".format(max_latency_s))
         gr.basic_block.__init__(self, name="emitter_channeliser", in_sig=[np.complex64], out_sig=[np.complex64])
+        self.set_min_output_buffer(2 * burst * self.chunker.chunk_length)
         self.mode = mode
+        self.burst, self.max_latency_s = int(burst), float(max_latency_s)
+        self._releasing = False         # a burst is being written: until pending is empty
+        self._oldest = None             # monotonic time the oldest pending chunk was cut
         self.set_tag_propagation_policy(gr.TPP_DONT)
         self._port = pmt.intern("emitters")
         self.message_port_register_out(self._port)
@@ -79,7 +94,7 @@ class emitter_channeliser(gr.basic_block):
 
     def _work(self, samples, out):
         written = self._write(out, 0)
-        if self.mode == "lossless" and self._pending:
+        if self.mode == "lossless" and self._releasing and self._pending:
             self.consume(0, 0)
             return written
         for tag in self.get_tags_in_window(0, 0, len(samples), pmt.intern("rx_time")):
@@ -90,12 +105,19 @@ class emitter_channeliser(gr.basic_block):
         self.consume(0, len(samples))
         room = None if self.mode == "lossless" else max(0, MAX_PENDING - len(self._pending))
         for info, chunk in self.chunker.due(room):
+            if not self._pending:
+                self._oldest = time.monotonic()
             self._pending.append([info, chunk, 0])
+        if self._pending and not self._releasing:
+            self._releasing = len(self._pending) >= self.burst or not len(samples) or \
+                time.monotonic() - self._oldest >= self.max_latency_s
+            if not self._releasing and not len(samples) and not written:
+                time.sleep(IDLE_WAIT_S)     # no input, a burst still filling: do not spin
         return written + self._write(out, written)
 
     def _write(self, out, start):
         written = start
-        while self._pending and written < len(out):
+        while self._releasing and self._pending and written < len(out):
             entry = self._pending[0]
             info, chunk, done = entry
             if done == 0:
@@ -106,6 +128,8 @@ class emitter_channeliser(gr.basic_block):
             written += take
             if entry[2] == len(chunk):
                 self._pending.popleft()
+        if not self._pending:
+            self._releasing = False
         return written - start
 
     def _publish(self, end, emitters, events):

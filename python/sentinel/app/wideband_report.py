@@ -100,7 +100,8 @@ def truth_summary(rows, truth):
     return {"emitters_simulated": len(truth), "emitters_found": len(found), "tracks": len(rows),
             "accuracy_windows": sum(r["truth"]["accuracy_windows"] * r["windows"] for r in linear) / windows
             if windows else None,
-            "accuracy_emitters": float(np.mean([r["label"] == r["truth"]["label"] for r in linear])) if linear else None,
+            "accuracy_emitters": float(np.mean([r["label"] == r["truth"]["label"] for r in linear]))
+            if linear else None,
             "anomalous_flagged": float(np.mean([r["anomaly"]["flagged"] for r in anomalous])) if anomalous else None,
             "normal_flagged": float(np.mean([r["anomaly"]["flagged"] for r in normal])) if normal else None}
 

@@ -74,7 +74,8 @@ def _other_kind(kind, count, rng):
         message = signal.lfilter(signal.firwin(257, 0.004), 1.0, rng.standard_normal(count + 256))[256:]
         message /= np.max(np.abs(message)) + 1e-12
         return np.exp(2j * np.pi * np.cumsum(0.8 * half * message))
-    raise ValueError("label: unknown '{}'; allowed: {}".format(kind, ", ".join(list(LINEAR_POINTS) + list(OTHER_KINDS))))
+    raise ValueError("label: unknown '{}'; allowed: {}".format(kind, ", ".join(list(LINEAR_POINTS) +
+                                                                                list(OTHER_KINDS))))
 
 
 def emitter_samples(emitter, samp_rate, rng):
