@@ -167,3 +167,21 @@ def test_windows_across_two_emitters_chunks_are_flagged():
     crossing = int(np.sum(starts % CHUNK + 128 > CHUNK))
     assert crossing > 0 and amc.flag_counts()["mixed_emitters"] == crossing
     assert sum("mixed_emitters" in r["flags"] for r in messages["amc"]) == crossing
+
+
+def test_emitter_table_keeps_each_emitter_majority_label_and_latest_verdicts():
+    table = sentinel.emitter_table()
+    emitter = {"id": 3, "center_hz": 1e5, "bandwidth_hz": 2e4, "snr_db": 12.0, "first_seen": 0, "last_seen": 10}
+    table.handle_emitters(pmt.to_pmt({"offset": 10, "emitters": [emitter], "events": []}))
+    for label, confidence in [("QPSK", 0.9), ("8PSK", 0.5), ("QPSK", 0.7)]:
+        table.keep({"emitter": {"id": 3}, "label": label, "confidence": confidence, "flags": []})
+    table.keep({"emitter": {"id": 3}, "label": "reject", "rejected": True, "flags": []})
+    table.keep({"emitter": {"id": 3}, "label": "normal", "score": 1.5, "anomalous": False, "flags": []})
+    table.keep({"emitter": {"id": 3}, "label": "BPSK", "confidence": 1.0, "flags": ["skipped"]})   # not counted
+    table.keep({"label": "BPSK", "confidence": 1.0, "flags": []})                                  # no emitter
+    (row,) = table.rows()
+    assert (row["label"], row["htrd"], row["anomaly_score"], row["anomalous"]) == ("QPSK", "reject", 1.5, False)
+    assert row["confidence"] == pytest.approx(0.8)
+    assert "QPSK" in table.text() and "100.0" in table.text()
+    table.handle_emitters(pmt.to_pmt({"offset": 20, "emitters": [], "events": [{"event": "gone", "id": 3}]}))
+    assert table.rows() == [] and table.text() == "no emitter"

@@ -95,8 +95,9 @@ def test_every_hardware_free_example_is_run():
     """The run tests cover every example without an SDR source (none is left out by the filter)."""
     names = {p.name for p in NO_HARDWARE}
     assert {"ber_loopback.grc", "autoencoder_ber.grc", "fading_channel_viewer.grc", "kpi_replay.grc",
-            "sentinel_file.grc", "sentinel_sim.grc"} | set(PAIR) <= names
-    assert {p.name for p in EXAMPLES} - names == {"sentinel_rtlsdr.grc", "sentinel_uhd.grc"}
+            "sentinel_file.grc", "sentinel_sim.grc", "sentinel_wideband_sim.grc"} | set(PAIR) <= names
+    assert {p.name for p in EXAMPLES} - names == {"sentinel_rtlsdr.grc", "sentinel_uhd.grc",
+                                                  "sentinel_wideband_rtlsdr.grc", "sentinel_wideband_uhd.grc"}
 
 
 @pytest.mark.parametrize("path", SINGLE, ids=lambda p: p.name)
@@ -144,6 +145,8 @@ def test_relative_default_path_also_resolves_from_current_directory(compiled_exa
 @pytest.mark.parametrize("name, message", [
     ("sentinel_rtlsdr.grc", "sentinel_rtlsdr: no RTL-SDR dongle found ("),
     ("sentinel_uhd.grc", "sentinel_uhd: no USRP found ("),
+    ("sentinel_wideband_rtlsdr.grc", "sentinel_wideband_rtlsdr: no RTL-SDR dongle found ("),
+    ("sentinel_wideband_uhd.grc", "sentinel_wideband_uhd: no USRP found ("),
 ])
 def test_sdr_example_without_device_ends_with_one_line(name, message, compiled_examples, tmp_path):
     """Without a device the SDR flowgraph exits non-zero, prints no traceback, and its last

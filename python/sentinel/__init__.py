@@ -33,3 +33,5 @@ from .app.sources import recording_source  # noqa: E402,F401
 from .overflow_counter import overflow_counter  # noqa: E402,F401
 from .emitter_detector import emitter_detector  # noqa: E402,F401
 from .emitter_channeliser import emitter_channeliser  # noqa: E402,F401
+from .emitter_table import emitter_table  # noqa: E402,F401
+from .app.wideband_sources import simulated_band  # noqa: E402,F401

@@ -7,13 +7,12 @@
 model blocks on its chunks (every detection carries its emitter), a collector, optionally
 a ZeroMQ publisher, and a waterfall of the whole run and a short wideband capture for the SigMF file."""
 
-import collections
 import time
 
 import numpy as np
 from gnuradio import blocks, gr
 
-from .. import emitter_channeliser, htrd_classifier, mae_anomaly_scorer, modulation_classifier
+from .. import emitter_channeliser, emitter_table, htrd_classifier, mae_anomaly_scorer, modulation_classifier
 from ..wideband import MODEL_RATE
 from .session import MODELS, capture_sink, detection_collector
 
@@ -22,8 +21,6 @@ CHUNK_LENGTH = 2048
 #: chunks a second per emitter: each gives 8 afnet labels, 2 HTRD verdicts and 1 anomaly
 #: score (0: every chunk, the emitter's whole time on air, which at 100 kbaud is 400 a second)
 CHUNKS_PER_SECOND = 10.0
-#: detections per emitter the live table's label is the majority of
-RECENT = 32
 
 
 class waterfall_rows(gr.sync_block):
@@ -87,6 +84,8 @@ class WidebandSession:
         self.top.connect(source.block, self.channeliser)
         self.collector = detection_collector()
         self.top.msg_connect(self.channeliser, "emitters", self.collector, "emitters")
+        self.table = emitter_table()
+        self.top.msg_connect(self.channeliser, "emitters", self.table, "emitters")
         makers = {"amc": (modulation_classifier, amc_model, amc_stride),
                   "htrd": (htrd_classifier, htrd_model, htrd_stride),
                   "mae": (mae_anomaly_scorer, mae_model, mae_stride)}
@@ -103,6 +102,7 @@ class WidebandSession:
             self.sinks.append(sink)
             self.top.connect(self.channeliser, block, sink)
             self.top.msg_connect(block, "detections", self.collector, name)
+            self.top.msg_connect(block, "detections", self.table, "detections")
         self.probe = blocks.probe_rate(gr.sizeof_gr_complex, 500.0, 0.15)
         self.top.connect(source.block, self.probe)
         self.capture = capture_sink(int(capture_seconds * source.sample_rate))
@@ -131,26 +131,8 @@ class WidebandSession:
         return time.monotonic() - self.started if self.started else 0.0
 
     def status(self):
-        """A snapshot for the live table: the channeliser's emitters, each with the majority
-        label of its latest detections, the HTRD verdict and the anomaly score."""
-        recent = {name: self.collector.snapshot(name)[-RECENT * 16:] for name in self.blocks}
-        rows = []
-        for emitter in self.channeliser.emitters():
-            row = dict(emitter)
-            mine = {name: [d for d in items if d.get("emitter", {}).get("id") == emitter["id"]][-RECENT:]
-                    for name, items in recent.items()}
-            labels = collections.Counter(d.get("label") for d in mine.get("amc", []) if d.get("label"))
-            if labels:
-                row["label"], count = labels.most_common(1)[0]
-                row["confidence"] = sum(d.get("confidence") or 0.0 for d in mine["amc"]
-                                        if d.get("label") == row["label"]) / count
-            if mine.get("htrd"):
-                row["htrd"] = mine["htrd"][-1].get("label")
-            if mine.get("mae"):
-                row["anomaly_score"] = mine["mae"][-1].get("score")
-                row["anomalous"] = mine["mae"][-1].get("anomalous")
-            rows.append(row)
-        return {"time": self.elapsed(), "rate_sps": float(self.probe.rate()), "emitters": rows,
+        """A snapshot for the live table: the emitter table's rows (emitter_table)."""
+        return {"time": self.elapsed(), "rate_sps": float(self.probe.rate()), "emitters": self.table.rows(),
                 "channeliser": self.channeliser.stats(),
                 "skipped": {name: b.windows_skipped() for name, b in self.blocks.items()}}
 

@@ -8,30 +8,16 @@ channelised and labelled, with a live table of emitters and a wideband report.""
 
 import json
 
+from ..emitter_table import HEADER, format_row
 from .run import check_run_arguments, poll
-
-EMITTER_HEADER = "{:>4} {:>10} {:>8} {:>6} {:>9} {:<10} {:>5} {:<8} {:>9} {:<4}".format(
-    "id", "centre kHz", "bw kHz", "SNR", "kbaud", "label", "conf", "HTRD", "anomaly", "flag")
-
-
-def format_emitter(row):
-    return "{:>4} {:>10.1f} {:>8.1f} {:>6.1f} {:>9} {:<10} {:>5} {:<8} {:>9} {:<4}".format(
-        row["id"], row["center_hz"] / 1e3, row["bandwidth_hz"] / 1e3, row["snr_db"],
-        "{:.1f}".format(row["symbol_rate_hz"] / 1e3) if row.get("symbol_rate_hz") else "-",
-        str(row.get("label") or "-")[:10],
-        "{:.2f}".format(row["confidence"]) if row.get("confidence") is not None else "-",
-        str(row.get("htrd") or "-")[:8],
-        "{:.2f}".format(row["anomaly_score"]) if row.get("anomaly_score") is not None else "-",
-        "yes" if row.get("anomalous") else "no" if "anomalous" in row else "-")
-
 
 def format_status(status):
     lines = ["t={:.1f} s  {} emitters  {:.0f} ksps  chunks {} (dropped {})  skipped {}".format(
         status["time"], len(status["emitters"]), status["rate_sps"] / 1e3, status["channeliser"]["chunks"],
         status["channeliser"]["dropped"], "/".join("{}={}".format(k, v) for k, v in status["skipped"].items()))]
     if status["emitters"]:
-        lines.append(EMITTER_HEADER)
-        lines += [format_emitter(row) for row in sorted(status["emitters"], key=lambda r: r["center_hz"])]
+        lines.append(HEADER)
+        lines += [format_row(row) for row in sorted(status["emitters"], key=lambda r: r["center_hz"])]
     return "\n".join(lines)
 
 
