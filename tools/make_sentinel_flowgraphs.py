@@ -6,7 +6,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Write examples/sentinel_{file,uhd,rtlsdr}.grc from examples/sentinel_sim.grc, so the
 four sentinel flowgraphs share one layout: only the source (and, for SDRs, the GUI
-controls, a resampler to 200 kHz and the overflow display) differ.
+controls, a resampler to 200 kHz and the overflow display) differ. Likewise
+examples/sentinel_wideband_{uhd,rtlsdr}.grc from examples/sentinel_wideband_sim.grc (the
+SDR at its own rate: no resampler).
 
 The recording flowgraph replays examples/data/sentinel_capture.sigmf-meta by default; a
 relative path is taken from the generated script's folder (GRC's Run writes the script
@@ -14,7 +16,7 @@ next to the .grc) and then from the current directory, so no absolute path is st
 The SDR flowgraphs wrap their source's constructor in a start-up snippet: without a
 device they end with one line that says what to check, not a traceback.
 
-Run after editing sentinel_sim.grc:  python3 tools/make_sentinel_flowgraphs.py
+Run after editing either sim flowgraph:  python3 tools/make_sentinel_flowgraphs.py
 """
 
 import copy
@@ -24,6 +26,8 @@ import yaml
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 SIM_ONLY = {"transmitter", "snr"}
+#: the wideband sim's source, replaced by the SDR
+WIDEBAND_SIM_ONLY = {"band"}
 
 
 class Dumper(yaml.SafeDumper):
@@ -39,8 +43,8 @@ def block(name, block_id, parameters, coordinate):
             "states": {"coordinate": list(coordinate), "rotation": 0, "state": "enabled"}}
 
 
-def sdr_controls(default_rate, default_freq, default_gain, max_gain):
-    return [
+def sdr_controls(default_rate, default_freq, default_gain, max_gain, resampler=True):
+    controls = [
         block("freq_mhz", "variable_qtgui_range", {"gui_hint": "0,0,1,1", "label": "Centre frequency (MHz)",
                                                    "rangeType": "float", "start": "24", "step": "0.1",
                                                    "stop": "1766", "value": str(default_freq)}, (296, 8)),
@@ -49,6 +53,10 @@ def sdr_controls(default_rate, default_freq, default_gain, max_gain):
                                                "value": str(default_gain)}, (488, 8)),
         block("sdr_rate", "variable_qtgui_entry", {"gui_hint": "0,2,1,1", "label": "SDR sample rate (Hz)",
                                                    "type": "real", "value": str(default_rate)}, (624, 8)),
+    ]
+    if not resampler:
+        return controls
+    return controls + [
         block("import_fractions", "import", {"imports": "import fractions"}, (8, 136)),
         block("resample", "variable", {"value": "fractions.Fraction(samp_rate / sdr_rate).limit_denominator(1000)"},
               (296, 152)),
@@ -85,25 +93,34 @@ def device_check(flowgraph_id, module, constructor, caught, what):
                    comment="Without a device: one line, no traceback")
 
 
-def overflow_display(source_name):
+def overflow_display(source_name, counter_at=(344, 576), gui_hint="2,2,1,1", probe_at=(880, 296),
+                     label_at=(1080, 296)):
     return [
-        block("overflow_count", "sentinel_overflow_counter", {}, (344, 576)),
+        block("overflow_count", "sentinel_overflow_counter", {}, counter_at),
         block("overflows", "variable_function_probe", {"block_id": "overflow_count", "function_name": "overflows",
-                                                       "poll_rate": "1", "value": "0"}, (880, 296)),
-        block("overflow_label", "variable_qtgui_label", {"formatter": "None", "gui_hint": "2,2,1,1",
+                                                       "poll_rate": "1", "value": "0"}, probe_at),
+        block("overflow_label", "variable_qtgui_label", {"formatter": "None", "gui_hint": gui_hint,
                                                          "label": "Receiver overflows", "type": "int",
-                                                         "value": "overflows"}, (1080, 296)),
+                                                         "value": "overflows"}, label_at),
     ], [[source_name, "0", "overflow_count", "0"]]
 
 
-def variant(base, flowgraph_id, title, description, blocks_, head, connections):
+def variant(base, flowgraph_id, title, description, blocks_, head, connections, sim_only=SIM_ONLY,
+            sim_source="transmitter", gui_hints=None, values=None):
+    """`base` with its sim-only blocks replaced by blocks_, the sim source's edges moved to
+    `head`, and the given blocks' gui_hint / value changed."""
     graph = copy.deepcopy(base)
     options = graph["options"]["parameters"]
     options.update({"id": flowgraph_id, "title": title, "description": description})
-    graph["blocks"] = [b for b in graph["blocks"] if b["name"] not in SIM_ONLY] + blocks_
+    graph["blocks"] = [b for b in graph["blocks"] if b["name"] not in sim_only] + blocks_
+    for b in graph["blocks"]:
+        if b["name"] in (gui_hints or {}):
+            b["parameters"]["gui_hint"] = gui_hints[b["name"]]
+        if b["name"] in (values or {}):
+            b["parameters"]["value"] = values[b["name"]]
     rewired = []
     for c in graph["connections"]:
-        if c[0] == "transmitter":
+        if c[0] == sim_source:
             c = [head, "0"] + c[2:]
         rewired.append(c)
     graph["connections"] = connections + rewired
@@ -168,6 +185,34 @@ def main():
             sdr_controls(1.024e6, 100.0, 30, 50) + [rtl_check, rtl_source], "resampler",
             [["rtl", "0", "resampler", "0"]]),
     }
+    wideband = yaml.safe_load((EXAMPLES / "sentinel_wideband_sim.grc").read_text())
+    wide_common = ("The emitter channeliser finds every emitter, brings each to 8 samples per symbol and the "
+                   "models label it; the emitter table shows each one. Realtime mode: what cannot keep up is "
+                   "skipped and counted. Models and displays as in sentinel_wideband_sim.grc.")
+    wide_layout = {"gui_hints": {"waterfall": "1,0,1,3", "table_label": "2,0,1,3", "load_label": "3,0,1,3"},
+                   "values": {"samp_rate": "sdr_rate"}, "sim_only": WIDEBAND_SIM_ONLY, "sim_source": "band"}
+    wide_uhd_overflow, wide_uhd_wires = overflow_display("usrp", counter_at=(40, 600), gui_hint="4,0,1,3",
+                                                         probe_at=(880, 200), label_at=(1080, 200))
+    graphs["sentinel_wideband_uhd.grc"] = variant(
+        wideband, "sentinel_wideband_uhd", "gr-sentinel wideband (USRP)",
+        "Wideband monitoring on a USRP at its own rate (2 Msps by default): centre frequency, gain and "
+        "sample rate are GUI controls; receiver overflows are shown. " + wide_common,
+        sdr_controls(2e6, 100.0, 30, 76, resampler=False)
+        + [device_check("sentinel_wideband_uhd", "uhd", "usrp_source", "Exception",
+                        "no USRP found ({}); check the USB/Ethernet link, the device address and "
+                        "`uhd_find_devices`"), dict(uhd_source, states=dict(uhd_source["states"],
+                                                                            coordinate=[40, 440]))]
+        + wide_uhd_overflow, "usrp", wide_uhd_wires, **wide_layout)
+    graphs["sentinel_wideband_rtlsdr.grc"] = variant(
+        wideband, "sentinel_wideband_rtlsdr", "gr-sentinel wideband (RTL-SDR)",
+        "Wideband monitoring on an RTL-SDR (gr-osmosdr) at its own rate (2.4 Msps by default): centre "
+        "frequency, gain and sample rate are GUI controls. RTL-SDR drivers report overflows only as 'O' on "
+        "the console. " + wide_common,
+        sdr_controls(2.4e6, 100.0, 30, 50, resampler=False)
+        + [device_check("sentinel_wideband_rtlsdr", "osmosdr", "source", "RuntimeError",
+                        "no RTL-SDR dongle found ({}); plug one in and check `rtl_test`"),
+           dict(rtl_source, states=dict(rtl_source["states"], coordinate=[40, 440]))],
+        "rtl", [], **wide_layout)
     for name, graph in graphs.items():
         (EXAMPLES / name).write_text(yaml.dump(graph, Dumper=Dumper, sort_keys=False, width=100))
         print("wrote", EXAMPLES / name)
