@@ -185,3 +185,58 @@ def test_emitter_table_keeps_each_emitter_majority_label_and_latest_verdicts():
     assert "QPSK" in table.text() and "100.0" in table.text()
     table.handle_emitters(pmt.to_pmt({"offset": 20, "emitters": [], "events": [{"event": "gone", "id": 3}]}))
     assert table.rows() == [] and table.text() == "no emitter"
+
+
+def test_two_hosts_share_the_emitters_by_band():
+    """Two channelisers on the same band, one serving below 0 Hz and one above: their lanes
+    are disjoint, each lane's centre in its host's band, and together they serve every
+    emitter."""
+    rng = np.random.default_rng(46)
+    x, truth = simulate(0.3, FS, rng, emitters=4, snrs_db=(15.0, 18.0), always_on=True)
+    hosts = [EmitterChunker(EmitterTracker(FS), CHUNK, serve_band_hz=band) for band in ((-FS, 0.0), (0.0, FS))]
+    for host in hosts:
+        _chunks(x, host)
+    below, above = ({lane.track.center_hz for lane in host.lanes.values()} for host in hosts)
+    assert all(c < 0 for c in below) and all(c >= 0 for c in above)
+    assert len(below) + len(above) == len(truth) == 4
+    assert hosts[0].counts["elsewhere"] == len(above) and hosts[1].counts["elsewhere"] == len(below)
+    with pytest.raises(ValueError, match=r"serve_band_hz: \(5, 1\); allowed: None \(every emitter\) or \(low, high\)"):
+        EmitterChunker(EmitterTracker(FS), CHUNK, serve_band_hz=(5, 1))
+
+
+def test_inference_hosts_take_their_share_over_zeromq():
+    """The SDR host publishes the wideband IQ with gr-zeromq's pub_sink; two inference
+    hosts subscribe (sub_source), each channelising its half of the band and labelling it.
+    Every detection of a host belongs to an emitter in its half."""
+    import socket
+    import time
+
+    from gnuradio import zeromq
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = "tcp://127.0.0.1:{}".format(s.getsockname()[1])
+    rng = np.random.default_rng(47)
+    rate = 1.024e6
+    x, truth = simulate(3.0, rate, rng, emitters=4, labels=("BPSK", "PAM4"), snrs_db=(15.0, 18.0), always_on=True)
+    top = gr.top_block()
+    throttle = blocks.throttle(gr.sizeof_gr_complex, rate)
+    top.connect(blocks.vector_source_c(x, False), throttle, zeromq.pub_sink(gr.sizeof_gr_complex, 1, address, 100))
+    hosts = []
+    for band in ((-rate, 0.0), (0.0, rate)):
+        channeliser = sentinel.emitter_channeliser(rate, mode="realtime", chunks_per_second=10.0, serve_band_hz=band)
+        amc = sentinel.modulation_classifier("afnet", stride=256, samp_rate=200e3, mode="realtime")
+        debug = blocks.message_debug()
+        top.connect(zeromq.sub_source(gr.sizeof_gr_complex, 1, address, 100), channeliser, amc,
+                    blocks.null_sink(gr.sizeof_float))
+        top.msg_connect(amc, "detections", debug, "store")
+        hosts.append((band, channeliser, debug))
+    top.start()
+    time.sleep(2.5)
+    top.stop()
+    top.wait()
+    for band, channeliser, debug in hosts:
+        records = [pmt.to_python(debug.get_message(i)) for i in range(debug.num_messages())]
+        centres = {r["emitter"]["id"]: r["emitter"]["center_hz"] for r in records}
+        assert channeliser.stats()["lanes"] >= 1 and records
+        assert all(band[0] <= c < band[1] for c in centres.values())

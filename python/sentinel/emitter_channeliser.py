@@ -40,19 +40,22 @@ class emitter_channeliser(gr.basic_block):
     is always taken, and chunks that leave the history (history_s) before there is room are
     dropped and counted (stats()). Chunks are written in bursts of `burst` (or after
     `max_latency_s` of wall-clock time, or when no input comes), so that the model blocks
-    run batches instead of a window or two per call."""
+    run batches instead of a window or two per call. serve_band_hz (low, high): only the
+    emitters appearing with their centre in that band are channelised here (`served` in
+    the emitters message; the others are counted as `elsewhere`), so that several hosts
+    given the same stream share the emitters."""
 
     def __init__(self, samp_rate, chunk_length=2048, chunks_per_second=0.0, mode="lossless", fft_size=1024,
                  averages=8, threshold_db=6.0, hysteresis_db=3.0, min_bandwidth_hz=5e3, min_duration_s=0.02,
                  hold_s=0.05, refill_noise=True, history_s=0.5, max_emitters=16, seed=0, burst=16,
-                 max_latency_s=0.05):
+                 max_latency_s=0.05, serve_band_hz=None):
         if mode not in MODES:
             raise ValueError("mode: unknown '{}'; allowed: {}".format(mode, ", ".join(MODES)))
         tracker = EmitterTracker(samp_rate, fft_size, averages, threshold_db, hysteresis_db, min_bandwidth_hz,
                                  min_duration_s, hold_s)
         self.chunker = EmitterChunker(tracker, chunk_length, chunks_per_second, history_s=history_s,
                                       refill_noise=refill_noise, max_emitters=max_emitters, seed=seed,
-                                      time_of=self._time_of)
+                                      time_of=self._time_of, serve_band_hz=serve_band_hz)
         if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= MAX_PENDING:
             raise ValueError("burst: {!r}; allowed: a whole number of chunks from 1 to {}".format(burst, MAX_PENDING))
         if isinstance(max_latency_s, bool) or not isinstance(max_latency_s, (int, float)) or \
@@ -137,6 +140,7 @@ class emitter_channeliser(gr.basic_block):
         self._latest = []
         for track in emitters:
             item = track.as_dict(self._time_of)
+            item["served"] = track.id in lanes
             if track.id in lanes:
                 item["symbol_rate_hz"] = lanes[track.id].symbol_rate
                 item["symbol_rate_source"] = lanes[track.id].rate_source
@@ -156,7 +160,8 @@ class emitter_channeliser(gr.basic_block):
     def stats(self):
         """chunks (cut), dropped (left the history before there was output room), unserved
         (tracker updates in which an emitter had no lane: more than max_emitters), lanes
-        (emitters given a lane so far), pending (cut, waiting for output room)."""
+        (emitters given a lane so far), elsewhere (emitters outside serve_band_hz), pending
+        (cut, waiting for output room)."""
         counts = dict(self.chunker.counts)
         counts["pending"] = len(self._pending)
         return counts

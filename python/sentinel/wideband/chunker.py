@@ -15,6 +15,10 @@ extraction is circular, channelise.extract_band), so chunks are independent and 
 window inside one never sees another emitter. With chunks_per_second 0 an emitter's
 chunks tile its time on air; otherwise at most that many a second are cut.
 
+With serve_band_hz only the emitters appearing inside that band get a lane, so that
+several hosts, each given the same wideband stream (gr-zeromq PUB/SUB) and its own band,
+share the emitters between them.
+
 A chunk is cut once its segment is in the history and the tracker saw the emitter up to
 the chunk's end. A chunk whose segment left the history before it could be cut (the
 consumer of the chunks fell behind) is dropped and counted, per lane and in total.
@@ -55,7 +59,7 @@ class Lane:
 
 class EmitterChunker:
     def __init__(self, tracker, chunk_length=2048, chunks_per_second=0.0, margin=128, history_s=0.5,
-                 refill_noise=True, rate_update_s=1.0, max_emitters=16, seed=0, time_of=None):
+                 refill_noise=True, rate_update_s=1.0, max_emitters=16, seed=0, time_of=None, serve_band_hz=None):
         def check(name, value, ok, allowed):
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
                     or not math.isfinite(value) or not ok(value):
@@ -67,6 +71,18 @@ class EmitterChunker:
         check("history_s", history_s, lambda v: v > 0, "seconds > 0")
         check("rate_update_s", rate_update_s, lambda v: v > 0, "seconds > 0")
         check("max_emitters", max_emitters, lambda v: v >= 1 and float(v).is_integer(), "a whole number >= 1")
+        if serve_band_hz is not None:
+            try:
+                low, high = (float(v) for v in serve_band_hz)
+            except (TypeError, ValueError):
+                low, high = math.nan, math.nan
+            if not (math.isfinite(low) and math.isfinite(high) and low < high):
+                raise ValueError("serve_band_hz: {!r}; allowed: None (every emitter) or (low, high) in Hz from the "
+                                 "tuned frequency, low < high".format(serve_band_hz))
+            serve_band_hz = (low, high)
+        #: (low, high): only emitters whose centre is in [low, high) when they appear get a
+        #: lane (another host serves the rest); None: every emitter
+        self.serve_band_hz = serve_band_hz
         self.tracker = tracker
         self.samp_rate = tracker.samp_rate
         self.chunk_length = int(chunk_length)
@@ -80,8 +96,10 @@ class EmitterChunker:
         self._rng = np.random.default_rng(seed)
         self._time_of = time_of
         self._next_update = tracker.block_size
-        #: chunks cut, chunks dropped, tracker updates in which an emitter had no lane (max_emitters), lanes opened
-        self.counts = {"chunks": 0, "dropped": 0, "unserved": 0, "lanes": 0}
+        #: chunks cut, chunks dropped, tracker updates in which an emitter had no lane (max_emitters), lanes
+        #: opened, emitters left to another host (outside serve_band_hz)
+        self.counts = {"chunks": 0, "dropped": 0, "unserved": 0, "lanes": 0, "elsewhere": 0}
+        self._elsewhere = set()
 
     # ---- input ----------------------------------------------------------------------
     def push(self, samples):
@@ -103,6 +121,12 @@ class EmitterChunker:
                 self.lanes[event["id"]].gone = True
         for track in emitters:
             lane = self.lanes.get(track.id)
+            if lane is None and track.id in self._elsewhere:
+                continue
+            if lane is None and not self.serves(track.center_hz):
+                self._elsewhere.add(track.id)
+                self.counts["elsewhere"] += 1
+                continue
             if lane is None:
                 if sum(not l.gone for l in self.lanes.values()) >= self.max_emitters:
                     self.counts["unserved"] += 1
@@ -116,6 +140,10 @@ class EmitterChunker:
                 lane.track = track
                 if end - lane.last_estimate >= self.rate_update:
                     self._estimate(lane, end)
+
+    def serves(self, center_hz):
+        """Whether an emitter appearing at center_hz gets a lane here."""
+        return self.serve_band_hz is None or self.serve_band_hz[0] <= center_hz < self.serve_band_hz[1]
 
     def _estimate(self, lane, end):
         track = lane.track
