@@ -25,7 +25,8 @@ class mae_anomaly_scorer(model_block):
     ("signal" or "empty"), snr_db (the stream bundle's estimate of the window's SNR),
     plus the runtime's offset / rx_time / flags. An empty window (estimated SNR below the
     card's empty_snr_db) is neither scored nor flagged: score None, anomalous False.
-    `threshold` overrides the bundle's gamma; None keeps it. `samp_rate` must be the
+    `threshold` overrides the bundle's gamma; None keeps it; "wideband" takes the card's
+    gamma_wideband (calibrated on chunks from the Emitter Channeliser, `sentinel eval wideband`). `samp_rate` must be the
     card's input.sample_rate when the card has one (the stream bundle `mae`: 200 kHz).
     """
 
@@ -43,6 +44,7 @@ class mae_anomaly_scorer(model_block):
         features = bundle.choice("preprocessing", "features",
                                  allowed=mae.FEATURES + tuple(mae.STREAM_FEATURES.values()), default="iq")
         self._gamma = bundle.number("thresholds", "gamma", meaning="the anomaly threshold on the hybrid score")
+        self._gamma_wideband = bundle.card.get("thresholds", {}).get("gamma_wideband")
         self.set_threshold(self._threshold_override)
         if features in mae.STREAM_FEATURES.values():
             self._configure_stream(bundle, features)
@@ -105,9 +107,17 @@ class mae_anomaly_scorer(model_block):
         return values, fields
 
     def set_threshold(self, threshold):
-        """A new threshold (a finite number); None restores the card's gamma."""
+        """A new threshold (a finite number); None restores the card's gamma; "wideband" the
+        card's gamma_wideband."""
         if threshold is None:
             self.threshold = self._gamma
+            return
+        if isinstance(threshold, str) and threshold == "wideband":
+            if self._gamma_wideband is None:
+                raise ValueError("threshold: 'wideband', but the model's card has no thresholds.gamma_wideband; "
+                                 "allowed: None, a number, or 'wideband' with a bundle calibrated by "
+                                 "`sentinel eval wideband --update-card`")
+            self.threshold = number_parameter("threshold", self._gamma_wideband, meaning="the card's gamma_wideband")
             return
         self.threshold = number_parameter("threshold", threshold,
                                           meaning="the anomaly threshold on the score; None = the card's gamma, "

@@ -94,6 +94,8 @@ class WidebandSession:
             make, model, stride = makers[name]
             self.blocks[name] = make(model, stride=stride, mode=mode, device="auto", threads=threads,
                                      samp_rate=MODEL_RATE)
+        if "mae" in self.blocks and self.blocks["mae"].bundle.card.get("thresholds", {}).get("gamma_wideband"):
+            self.blocks["mae"].set_threshold("wideband")   # calibrated on channelised chunks
         check_strides(CHUNK_LENGTH, {n: b.stride for n, b in self.blocks.items()},
                       {n: b.window_length for n, b in self.blocks.items()})
         self.sinks = []

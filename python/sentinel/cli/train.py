@@ -229,6 +229,20 @@ def add_parser(sub):
     robust.add_argument("--threads", type=int, default=0)
     robust.add_argument("--report", default="reports/robustness")
     robust.set_defaults(run=run_eval_robustness)
+    wide_eval = eval_sub.add_parser("wideband", help="the models behind the Emitter Channeliser on fresh simulated "
+                                    "bands: afnet channelised vs centred, the MAE per kind, a wideband MAE threshold")
+    wide_eval.add_argument("--seed", type=int, default=2029, help="evaluation bands' seed (never a training seed)")
+    wide_eval.add_argument("--calibration-seed", type=int, default=2030, help="seed of the bands the wideband "
+                           "threshold is calibrated on")
+    wide_eval.add_argument("--snrs", type=float, nargs="+", default=[6.0, 10.0, 14.0, 18.0], metavar="DB")
+    wide_eval.add_argument("--bands", type=int, default=6, help="simulated bands per SNR (5 emitters each)")
+    wide_eval.add_argument("--false-alarm", type=float, default=0.02, help="the wideband threshold's false-alarm "
+                           "rate on the calibration bands' normal chunks")
+    wide_eval.add_argument("--report", default="reports/wideband")
+    wide_eval.add_argument("--mae-model", default="mae", help="the MAE bundle scored on the chunks")
+    wide_eval.add_argument("--update-card", action="store_true", help="record thresholds.gamma_wideband and the "
+                           "results (metrics.wideband) in the MAE bundle's card")
+    wide_eval.set_defaults(run=run_eval_wideband)
     kpi_eval = eval_sub.add_parser("kpi", help="per-class metrics, confusion matrices, a probability trace")
     kpi_eval.add_argument("--models", nargs="+", default=["kpi", "kpi_b"], help="bundle names or folders")
     kpi_eval.add_argument("--data", required=True, help="a KPI CSV not used in training (fresh seed)")
@@ -268,6 +282,27 @@ def run_eval_mae_stream(args):
     if args.update_card:
         set_card_entry(ModelBundle.load(args.bundle).path, ("metrics", "fresh_data"),
                        dict(report, command=_command_line()))
+
+
+def run_eval_wideband(args):
+    from ..runtime.bundle import ModelBundle, set_card_entry
+    from ..train import wideband
+
+    if args.bands < 1:
+        raise ValueError("--bands: at least 1 simulated band per SNR, got {}".format(args.bands))
+    if not 0 < args.false_alarm < 0.5:
+        raise ValueError("--false-alarm: a rate between 0 and 0.5, got {}".format(args.false_alarm))
+    report = wideband.evaluate(args.report, seed=args.seed, calibration_seed=args.calibration_seed,
+                               snrs=args.snrs, bands=args.bands, false_alarm=args.false_alarm,
+                               mae_model=args.mae_model)
+    if args.update_card:
+        path = ModelBundle.load(args.mae_model).path
+        set_card_entry(path, ("thresholds", "gamma_wideband"), report["gamma_wideband"])
+        set_card_entry(path, ("thresholds", "wideband_rule"),
+                       "chunks from the Emitter Channeliser: anomalous when score > gamma_wideband, the {:g} quantile "
+                       "of the normal chunks' scores of simulated bands (seed {}), metrics.wideband".format(
+                           1 - args.false_alarm, args.calibration_seed))
+        set_card_entry(path, ("metrics", "wideband"), dict(report, command=_command_line()))
 
 
 def run_eval_mae(args):
