@@ -46,9 +46,12 @@ class Windower:
         if k:
             lo = self.next_start
             hi = offsets[-1] + self.length
-            data = self._span(chunk, chunk_start, lo, hi)
-            index = (offsets - lo)[:, None] + np.arange(self.length)[None, :]
-            windows = data[index]
+            data = np.ascontiguousarray(self._span(chunk, chunk_start, lo, hi))
+            # a strided view of the k windows (they lie within data), copied once
+            view = np.lib.stride_tricks.as_strided(
+                data, shape=(k, self.length) + self.item_shape,
+                strides=(self.stride * data.strides[0],) + data.strides, writeable=False)
+            windows = np.array(view)
             self.next_start += k * self.stride
         else:
             windows = np.zeros((0, self.length) + self.item_shape,
