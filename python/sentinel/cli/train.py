@@ -50,6 +50,15 @@ def add_parser(sub):
     stream.add_argument("--threads", type=int, default=0)
     stream.set_defaults(run=run_train_mae_stream)
 
+    recal = train_sub.add_parser("mae-recalibrate", help="refit the stream MAE's score calibration and gamma on "
+                                 "fresh normal windows over a wide SNR range (autoencoder unchanged)")
+    recal.add_argument("--from", dest="source", default="mae", help="the stream MAE bundle")
+    recal.add_argument("-o", "--output", required=True, help="bundle folder to write")
+    recal.add_argument("-n", "--count", type=int, default=60, help="normal windows per class and SNR")
+    recal.add_argument("--snrs", type=float, nargs="+", default=[float(v) for v in range(-4, 31, 2)], metavar="DB")
+    recal.add_argument("--seed", type=int, default=41)
+    recal.add_argument("--false-alarm", type=float, default=0.02)
+    recal.set_defaults(run=run_train_mae_recalibrate)
     amc = train_sub.add_parser("amc", help="a modulation classifier (AFNet: Shi, Peng, Zhuang, arXiv:2203.03140; VT-CNN2 and ResNet baselines)")
     amc.add_argument("--model", dest="architecture", default="afnet", choices=["afnet", "vtcnn2", "resnet"])
     amc.add_argument("--data", required=True, help="a `sentinel data generate rml2016` file")
@@ -282,6 +291,15 @@ def run_eval_mae_stream(args):
     if args.update_card:
         set_card_entry(ModelBundle.load(args.bundle).path, ("metrics", "fresh_data"),
                        dict(report, command=_command_line()))
+
+
+def run_train_mae_recalibrate(args):
+    from ..train import stream_mae
+
+    if args.count < 4:
+        raise ValueError("--count: at least 4 windows per class and SNR, got {}".format(args.count))
+    stream_mae.recalibrate(args.source, args.output, count=args.count, snrs=args.snrs, seed=args.seed,
+                           false_alarm=args.false_alarm, command=_command_line())
 
 
 def run_eval_wideband(args):
