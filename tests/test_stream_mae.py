@@ -169,3 +169,28 @@ def test_spectral_network_reads_the_snr_from_the_ratio_column():
         out = model(torch.as_tensor(stream_mae.spectral_views(noisy))).numpy()
     assert out.shape == (100, 4)
     assert np.median(out[:, 3]) == pytest.approx(10.0, abs=1.0)
+
+
+def test_recalibration_keeps_the_network_and_sets_gamma_on_held_out_windows(tmp_path):
+    """mae-recalibrate on a few fresh windows: the weights of the autoencoder are the
+    source's, the card records the recalibration, and gamma is the 0.9 quantile of the
+    held-out normal windows at >= 5 dB (so about 10 % of them lie above it)."""
+    import json
+
+    from gnuradio import sentinel
+    from gnuradio.sentinel.train import stream_mae
+
+    card = stream_mae.recalibrate("mae", tmp_path / "recal", count=8, snrs=(6.0, 18.0), seed=5, false_alarm=0.1,
+                                  workers=1, log=lambda *a: None)
+    assert card["training"]["recalibration"]["windows_per_class_snr"] == 8
+    rates = card["metrics"]["recalibration_split"]["false_alarm_by_snr"]
+    assert 0.03 <= (rates["6.0"] + rates["18.0"]) / 2 <= 0.17
+    block = sentinel.mae_anomaly_scorer(str(tmp_path / "recal"), samp_rate=200e3)
+    assert block.threshold == json.loads((tmp_path / "recal" / "card.json").read_text())["thresholds"]["gamma"]
+    from safetensors.numpy import load_file
+
+    before = load_file(str(sentinel.mae_anomaly_scorer("mae", samp_rate=200e3).bundle.path / "weights.safetensors"))
+    after = load_file(str(tmp_path / "recal" / "weights.safetensors"))
+    network = [k for k in before if k.startswith(("encode", "decode"))]
+    assert network and all(np.array_equal(before[k], after[k]) for k in network)
+    assert not np.array_equal(before["knot_mean"], after["knot_mean"])
