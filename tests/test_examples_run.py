@@ -88,6 +88,8 @@ def check_ran_cleanly(name, returncode, output):
     starved = {sink: n for sink, n in report["sinks"].items() if n == 0}
     assert not starved, "{}: sinks that got no items: {} (report {})".format(name, starved, report)
     assert not report["errors"], "{}: block errors {}".format(name, report["errors"])
+    assert not report["late_probe_errors"], "{}: probes touched the GUI after stop: {}".format(
+        name, report["late_probe_errors"])
     return report
 
 

@@ -53,6 +53,19 @@ def test_example_compiles(path, compiled_examples):
     compile(compiled_examples[path.name].read_text(), str(path), "exec")
 
 
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_gui_example_with_probes_stops_them_touching_labels(path):
+    """A Qt flowgraph whose Function Probes feed labels freezes its setters on stop, so a
+    probe thread cannot update a label Qt has deleted (a traceback at every close)."""
+    graph = yaml.safe_load(path.read_text())
+    probes = [b for b in graph["blocks"] if b["id"] == "variable_function_probe"]
+    if graph["options"]["parameters"]["generate_options"] != "qt_gui" or not probes:
+        pytest.skip("no Function Probe in a Qt flowgraph")
+    stop_snippets = [b["parameters"]["code"] for b in graph["blocks"]
+                     if b["id"] == "snippet" and b["parameters"]["section"] == "main_after_stop"]
+    assert any('startswith("set_")' in code for code in stop_snippets), path.name
+
+
 def test_ber_loopback_example_runs_headless(compiled_examples, tmp_path):
     """The generated Qt flowgraph starts offscreen and keeps running until killed."""
     script = compiled_examples["ber_loopback.grc"]
