@@ -124,7 +124,13 @@ def test_warm_start_with_extra_data(tiny_amc, tmp_path):
     assert card["training"]["extra_training_examples_per_cell"] == 10
     assert card["architecture"] == first["architecture"]
     # zero epochs: the saved weights are exactly the bundle it started from
-    amc_train.train("afnet", path, tmp_path / "copy", epochs=0, per_cell=20, init_from=str(bundle), log=lambda s: None)
+    copy = amc_train.train("afnet", path, tmp_path / "copy", epochs=0, per_cell=20, init_from=str(bundle),
+                           log=lambda s: None)
+    # a second warm start names each inherited stage once, by the bundle it first came from
+    again = amc_train.train("afnet", path, tmp_path / "again", epochs=0, per_cell=20, init_from=str(tmp_path / "copy"),
+                            log=lambda s: None)
+    assert [s["stage"] for s in again["training"]["stages"][:len(inherited)]] == [s["stage"] for s in inherited]
+    assert copy["training"]["stages"][:len(inherited)] == inherited
     from gnuradio.sentinel.runtime import ModelBundle
     started, saved = ModelBundle.load(bundle).tensors, ModelBundle.load(tmp_path / "copy").tensors
     assert started.keys() == saved.keys()

@@ -127,6 +127,14 @@ def load_extra_training(data_path, per_cell, extra, input_scale="energy"):
     return _model_input(ds, input_scale), ds.label
 
 
+def _inherited_stage_name(name, init_from):
+    """A starting bundle's stage, named once by the bundle it came from (a chain of warm
+    starts keeps the first suffix)."""
+    if str(name).endswith(", the starting point)"):
+        return name
+    return "{} (of {}, the starting point)".format(name, init_from)
+
+
 def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, patience=15, seed=1,
           split_seed=0, cw=False, cw_k=3, cw_weights_from=None, architecture=None, checkpoint_dir=None,
           threads=0, log=print, command="", per_cell=None, stage1_output=None, input_scale="energy",
@@ -196,7 +204,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         raise ValueError("frontend_options: only for the rtn front-end")
     ckpt = pathlib.Path(checkpoint_dir) if checkpoint_dir else None
     # a warm start's card keeps the history of the bundle it started from (its learning curve)
-    stages = [dict(s, stage="{} (of {}, the starting point)".format(s.get("stage"), init_from))
+    stages = [dict(s, stage=_inherited_stage_name(s.get("stage"), init_from))
               for s in (initial.card.get("training", {}).get("stages", []) if initial is not None else [])]
     inherited = len(stages)
 
