@@ -145,6 +145,23 @@ def test_warm_start_with_extra_data(tiny_amc, tmp_path):
                         architecture={"units": 3}, log=lambda s: None)
 
 
+def test_extra_training_with_extra_data_gets_the_same_offset_correction(tiny_amc, tmp_path):
+    """--extra-train and --extra-data together: every added example joins training, and the
+    beyond-the-split examples get the front-end's x^4 correction like the rest."""
+    path, _, _ = tiny_amc
+    corrected, labels = amc_train.load_extra_training(path, 20, 10, cfo_correction="fourth_power")
+    plain, _ = amc_train.load_extra_training(path, 20, 10)
+    ds = data.load(path).select(amc_train._cell_slice(data.load(path), 20, 10))
+    np.testing.assert_array_equal(corrected, amc_train._model_input(ds, "energy", "fourth_power"))
+    np.testing.assert_array_equal(labels, ds.label)
+    assert not np.allclose(corrected, plain)
+    card = amc_train.train("afnet", path, tmp_path / "mixed", epochs=1, batch_size=32, per_cell=20, extra_train=10,
+                           extra_data=[path], frontend="fourth_power", architecture={"units": 2, "channels": 16},
+                           log=lambda s: None)
+    split_train = len(amc_train.load_split(path, 0, per_cell=20)[2])
+    assert card["training"]["stages"][-1]["training_examples"] == split_train + 80 + len(data.load(path))
+
+
 def test_training_resumes_from_its_checkpoint(tmp_path):
     """A run cut after one epoch continues at epoch 1 with its history, not from scratch."""
     rng = np.random.default_rng(0)

@@ -115,7 +115,7 @@ def load_extra_data(paths, classes, input_scale, cfo_correction, with_offsets):
     return xs, ys, offsets
 
 
-def load_extra_training(data_path, per_cell, extra, input_scale="energy"):
+def load_extra_training(data_path, per_cell, extra, input_scale="energy", cfo_correction="none"):
     """Examples per_cell .. per_cell+extra-1 of every cell: never in any model's split,
     so they can only ever add training data and the held-out test split stays the same."""
     from ..data import load
@@ -124,7 +124,7 @@ def load_extra_training(data_path, per_cell, extra, input_scale="energy"):
         raise ValueError("extra training examples need per_cell (the split's subsample)")
     ds = load(data_path)
     ds = ds.select(_cell_slice(ds, per_cell, extra))
-    return _model_input(ds, input_scale), ds.label
+    return _model_input(ds, input_scale, cfo_correction), ds.label
 
 
 def _inherited_stage_name(name, init_from):
@@ -174,9 +174,9 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         log("training on {} examples ({} from {})".format(len(x_train), sum(len(v) for v in ys),
                                                           ", ".join(str(p) for p in extra_data)))
     if extra_train:
-        if aux_weight or extra_data:
-            raise ValueError("extra_train: not combined with aux_weight or extra_data")
-        x_extra, y_extra = load_extra_training(data_path, per_cell, extra_train, input_scale)
+        if aux_weight:
+            raise ValueError("extra_train: not combined with aux_weight")
+        x_extra, y_extra = load_extra_training(data_path, per_cell, extra_train, input_scale, cfo_correction)
         x_train, y_train = np.concatenate([x_train, x_extra]), np.concatenate([y_train, y_extra])
         log("training on {} examples ({} from beyond the first {} per cell)".format(
             len(x_train), len(x_extra), per_cell))
