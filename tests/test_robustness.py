@@ -69,6 +69,28 @@ def test_sweep_report_fields(tmp_path):
     assert "| cfo 5000 Hz | 10 |" in (report / "robustness.md").read_text()
 
 
+def test_merge_adds_a_model_to_an_existing_sweep(tmp_path):
+    """A second run with --merge adds its model's columns to the report: the windows are the
+    same (each condition's seed comes from its place in the full list), so the merged column
+    equals the one from running both models together; a different sweep is refused."""
+    names = [n for n, _ in robustness.conditions()]
+    sweep = dict(count=2, snrs=(10.0,), seed=FRESH_SEED + 9, independent_count=3, only=["cfo 5000 Hz", "DC 0.1 rms"],
+                 log=lambda s: None)
+    together = robustness.evaluate(["afnet", "vtcnn2"], None, **sweep)
+    assert together["conditions"]["DC 0.1 rms"]["data_seed"] == (FRESH_SEED + 9) * 1000 + names.index("DC 0.1 rms")
+    robustness.evaluate(["afnet"], tmp_path, **sweep)
+    merged = robustness.evaluate(["vtcnn2"], tmp_path, merge=True, **sweep)
+    assert merged["models"] == ["afnet", "vtcnn2"]
+    assert merged["conditions"] == together["conditions"]
+    assert merged["independent_linear"] == together["independent_linear"]
+    on_disk = json.loads((tmp_path / "robustness.json").read_text())
+    assert on_disk["models"] == ["afnet", "vtcnn2"] and "vtcnn2" in (tmp_path / "robustness.md").read_text()
+    with pytest.raises(ValueError, match="merge: examples_per_class_snr is 2"):
+        robustness.evaluate(["vtcnn2"], tmp_path, merge=True, **dict(sweep, count=3))
+    with pytest.raises(ValueError, match="merge: no report"):
+        robustness.evaluate(["vtcnn2"], tmp_path / "none", merge=True, **sweep)
+
+
 def test_unknown_condition_is_refused():
     with pytest.raises(ValueError, match="conditions: unknown"):
         robustness.evaluate(["afnet"], None, only=["cfo 3 Hz"])

@@ -237,6 +237,9 @@ def add_parser(sub):
                         help="windows per class of the independent RRC generator")
     robust.add_argument("--threads", type=int, default=0)
     robust.add_argument("--report", default="reports/robustness")
+    robust.add_argument("--merge", action="store_true",
+                        help="add these models' columns to the report already in --report (same seed, -n, SNRs, "
+                        "conditions: the windows are the same), replacing any of the same name")
     robust.set_defaults(run=run_eval_robustness)
     wide_eval = eval_sub.add_parser("wideband", help="the models behind the Emitter Channeliser on fresh simulated "
                                     "bands: afnet channelised vs centred, the MAE per kind, a wideband MAE threshold")
@@ -400,7 +403,7 @@ def run_eval_robustness(args):
     models = args.models or [name for name in shipped_bundles()
                              if ModelBundle.load(name).kind in ("amc", "htrd")]
     robustness.evaluate(models, args.report, count=args.count, snrs=tuple(args.snrs), seed=args.seed,
-                        independent_count=args.independent_count, only=args.conditions)
+                        independent_count=args.independent_count, only=args.conditions, merge=args.merge)
 
 
 def run_eval_kpi(args):

@@ -139,10 +139,13 @@ def independent_linear(name, count, snr_db, cfo_hz, rng, length=128, sps=8, roll
 
 
 def evaluate(models, report_dir, count=100, snrs=(0.0, 10.0, 18.0), seed=2027, independent_count=300,
-             workers=None, log=print, only=None):
+             workers=None, log=print, only=None, merge=False):
     """Sweep every condition for every model; returns the report dict and writes
     robustness.json, robustness_cfo.png and a markdown table into report_dir.
-    only: a list of condition names to run (default all)."""
+    only: a list of condition names to run (default all). Each condition's data seed comes
+    from its place in the full list, so a condition's windows are the same whichever others
+    run. merge: add (or replace) these models' columns in report_dir's existing report,
+    which must have the same seed, count, SNRs, independent count and conditions."""
     from ..data import LiveReceiver, generate, load
 
     classifiers = [Classifier(m) for m in models]
@@ -152,13 +155,14 @@ def evaluate(models, report_dir, count=100, snrs=(0.0, 10.0, 18.0), seed=2027, i
         raise ValueError("models: {} name the same card name {}; allowed: bundles with distinct names (edit "
                          "the copy's card.json 'name')".format(", ".join(str(m) for m in models), ", ".join(twice)))
     report = {"seed": seed, "examples_per_class_snr": count, "snrs_db": list(snrs), "models": [c.name for c in classifiers],
-              "conditions": {}, "independent_linear": {}}
-    chosen = [(n, c) for n, c in conditions() if only is None or n in only]
+              "independent_count": independent_count, "conditions": {}, "independent_linear": {}}
+    chosen = [(index, n, c) for index, (n, c) in enumerate(conditions()) if only is None or n in only]
     if only is not None and len(chosen) != len(only):
         known = [n for n, _ in conditions()]
         raise ValueError("conditions: unknown {}; allowed: {}".format(sorted(set(only) - set(known)), known))
+    existing = _report_to_merge(report_dir, report, [n for _, n, _ in chosen]) if merge else None
     with tempfile.TemporaryDirectory(prefix="sentinel-robustness-") as tmp:
-        for index, (name, config) in enumerate(chosen):
+        for index, name, config in chosen:
             recipe = LiveReceiver(snrs=tuple(snrs), receiver_config=config)
             path = pathlib.Path(tmp) / "condition.h5"
             generate(recipe, path, count, seed=seed * 1000 + index, workers=workers, progress=False)
@@ -183,6 +187,8 @@ def evaluate(models, report_dir, count=100, snrs=(0.0, 10.0, 18.0), seed=2027, i
         labels = np.repeat([classes.index(c) for c in LINEAR], independent_count)
         report["independent_linear"]["cfo {:g} Hz".format(cfo)] = {
             c.name: score(c, windows, labels) for c in classifiers}
+    if existing is not None:
+        report = _merged(existing, report)
     if report_dir:
         report_dir = pathlib.Path(report_dir)
         report_dir.mkdir(parents=True, exist_ok=True)
@@ -191,6 +197,35 @@ def evaluate(models, report_dir, count=100, snrs=(0.0, 10.0, 18.0), seed=2027, i
         plot_cfo(report, report_dir / "robustness_cfo.png")
         log("wrote {}".format(report_dir))
     return report
+
+
+def _report_to_merge(report_dir, report, names):
+    """The report in report_dir, checked to be of the same sweep as `report` would be."""
+    path = pathlib.Path(report_dir or "") / "robustness.json"
+    if not report_dir or not path.is_file():
+        raise ValueError("merge: no report to merge into at {}".format(path))
+    existing = json.loads(path.read_text())
+    existing.setdefault("independent_count", 300)   # reports written before it was recorded used the default
+    for key in ("seed", "examples_per_class_snr", "snrs_db", "independent_count"):
+        if existing[key] != report[key]:
+            raise ValueError("merge: {} is {} in {}, {} here; allowed: the same sweep".format(
+                key, existing[key], path, report[key]))
+    if list(existing["conditions"]) != names:
+        raise ValueError("merge: {} has conditions {}; this run has {}".format(path, list(existing["conditions"]), names))
+    return existing
+
+
+def _merged(existing, new):
+    """existing with new's models' results added, or replacing theirs (same column place)."""
+    merged = dict(existing, models=list(existing["models"]) + [m for m in new["models"] if m not in existing["models"]])
+    for name, entry in new["conditions"].items():
+        if entry["data_seed"] != existing["conditions"][name]["data_seed"]:
+            raise ValueError("merge: condition '{}' was drawn with data seed {}, here {}".format(
+                name, existing["conditions"][name]["data_seed"], entry["data_seed"]))
+        merged["conditions"][name]["results"].update(entry["results"])
+    for name, results in new["independent_linear"].items():
+        merged["independent_linear"].setdefault(name, {}).update(results)
+    return merged
 
 
 def format_tables(report):
