@@ -89,6 +89,10 @@ def test_merge_adds_a_model_to_an_existing_sweep(tmp_path):
         robustness.evaluate(["vtcnn2"], tmp_path, merge=True, **dict(sweep, count=3))
     with pytest.raises(ValueError, match="merge: no report"):
         robustness.evaluate(["vtcnn2"], tmp_path / "none", merge=True, **sweep)
+    on_disk["conditions"]["DC 0.1 rms"]["data_seed"] += 1   # as a report drawn with other seeds
+    (tmp_path / "robustness.json").write_text(json.dumps(on_disk))
+    with pytest.raises(ValueError, match="condition 'DC 0.1 rms' was drawn with data seed"):
+        robustness.evaluate(["vtcnn2"], tmp_path, merge=True, **sweep)
 
 
 def test_unknown_condition_is_refused():

@@ -160,15 +160,15 @@ def evaluate(models, report_dir, count=100, snrs=(0.0, 10.0, 18.0), seed=2027, i
     if only is not None and len(chosen) != len(only):
         known = [n for n, _ in conditions()]
         raise ValueError("conditions: unknown {}; allowed: {}".format(sorted(set(only) - set(known)), known))
-    existing = _report_to_merge(report_dir, report, [n for _, n, _ in chosen]) if merge else None
+    existing = _report_to_merge(report_dir, report, chosen) if merge else None
     with tempfile.TemporaryDirectory(prefix="sentinel-robustness-") as tmp:
         for index, name, config in chosen:
             recipe = LiveReceiver(snrs=tuple(snrs), receiver_config=config)
             path = pathlib.Path(tmp) / "condition.h5"
-            generate(recipe, path, count, seed=seed * 1000 + index, workers=workers, progress=False)
+            generate(recipe, path, count, seed=_condition_seed(seed, index), workers=workers, progress=False)
             ds = load(path)
             windows = ds.complex()
-            entry = {"receiver": config.as_dict(), "data_seed": seed * 1000 + index, "results": {}}
+            entry = {"receiver": config.as_dict(), "data_seed": _condition_seed(seed, index), "results": {}}
             for classifier in classifiers:
                 _check_classes(classifier, ds.class_names)
                 predicted = {}
@@ -199,8 +199,14 @@ def evaluate(models, report_dir, count=100, snrs=(0.0, 10.0, 18.0), seed=2027, i
     return report
 
 
-def _report_to_merge(report_dir, report, names):
-    """The report in report_dir, checked to be of the same sweep as `report` would be."""
+def _condition_seed(seed, index):
+    """The data seed of the condition at `index` of conditions() in the sweep of `seed`."""
+    return seed * 1000 + index
+
+
+def _report_to_merge(report_dir, report, chosen):
+    """The report in report_dir, checked (before any window is drawn) to be of the same
+    sweep as `report` would be; chosen: the run's (index, name, config) conditions."""
     path = pathlib.Path(report_dir or "") / "robustness.json"
     if not report_dir or not path.is_file():
         raise ValueError("merge: no report to merge into at {}".format(path))
@@ -210,8 +216,14 @@ def _report_to_merge(report_dir, report, names):
         if existing[key] != report[key]:
             raise ValueError("merge: {} is {} in {}, {} here; allowed: the same sweep".format(
                 key, existing[key], path, report[key]))
+    names = [name for _, name, _ in chosen]
     if list(existing["conditions"]) != names:
-        raise ValueError("merge: {} has conditions {}; this run has {}".format(path, list(existing["conditions"]), names))
+        raise ValueError("merge: {} has conditions {}; this run has {}".format(
+            path, list(existing["conditions"]), names))
+    for index, name, _ in chosen:   # reports drawn before seeds followed the full list differ here
+        if existing["conditions"][name]["data_seed"] != _condition_seed(report["seed"], index):
+            raise ValueError("merge: condition '{}' was drawn with data seed {}, here {}".format(
+                name, existing["conditions"][name]["data_seed"], _condition_seed(report["seed"], index)))
     return existing
 
 
@@ -219,9 +231,6 @@ def _merged(existing, new):
     """existing with new's models' results added, or replacing theirs (same column place)."""
     merged = dict(existing, models=list(existing["models"]) + [m for m in new["models"] if m not in existing["models"]])
     for name, entry in new["conditions"].items():
-        if entry["data_seed"] != existing["conditions"][name]["data_seed"]:
-            raise ValueError("merge: condition '{}' was drawn with data seed {}, here {}".format(
-                name, existing["conditions"][name]["data_seed"], entry["data_seed"]))
         merged["conditions"][name]["results"].update(entry["results"])
     for name, results in new["independent_linear"].items():
         merged["independent_linear"].setdefault(name, {}).update(results)
