@@ -162,6 +162,42 @@ def test_extra_training_with_extra_data_gets_the_same_offset_correction(tiny_amc
     assert card["training"]["stages"][-1]["training_examples"] == split_train + 80 + len(data.load(path))
 
 
+def test_corrected_and_received_rows_and_a_widened_warm_start(tiny_amc, tmp_path):
+    """fourth_power_and_raw: rows 0-1 are the x^4-corrected window, rows 2-3 the received one,
+    both at unit energy; a 2-row bundle warm-starts the 4-row AFNet with the same outputs."""
+    import torch
+    n = np.arange(128)
+    rng = np.random.default_rng(4)
+    qpsk = np.exp(1j * (np.pi / 4 + np.pi / 2 * rng.integers(0, 4, (6, 128))))
+    shifted = (3 * qpsk * np.exp(2j * np.pi * 0.01 * n)).astype(np.complex64)
+    four = amc_nn.preprocess(shifted, "energy", "fourth_power_and_raw")
+    assert four.shape == (6, 4, 128) and amc_nn.input_rows("fourth_power_and_raw") == 4
+    np.testing.assert_allclose(four[:, :2], amc_nn.preprocess(shifted, "energy", "fourth_power"), atol=1e-6)
+    np.testing.assert_allclose(four[:, 2:], amc_nn.preprocess(shifted, "energy"), atol=1e-6)
+    np.testing.assert_allclose(np.sum(four[:, 2:] ** 2, axis=(1, 2)), 1.0, rtol=1e-5)
+    # the corrected rows are QPSK without the offset: their 4th power is constant
+    fourth = (four[:, 0] + 1j * four[:, 1]) ** 4
+    assert np.abs(np.mean(fourth / np.abs(fourth), axis=1)).min() > 0.999
+
+    path, _, _ = tiny_amc
+    narrow = amc_train.train("afnet", path, tmp_path / "narrow", epochs=1, batch_size=32, per_cell=20,
+                             frontend="fourth_power", architecture={"units": 2, "channels": 16}, log=lambda s: None)
+    wide = amc_train.train("afnet", path, tmp_path / "wide", epochs=0, per_cell=20, frontend="fourth_power_and_raw",
+                           init_from=str(tmp_path / "narrow"), log=lambda s: None)
+    assert wide["architecture"]["in_channels"] == 4 and narrow["architecture"].get("in_channels", 2) == 2
+    assert wide["preprocessing"]["cfo_correction"] == "fourth_power_and_raw"
+    from gnuradio.sentinel.runtime import ModelBundle
+    models = [ModelBundle.load(tmp_path / b) for b in ("narrow", "wide")]
+    nets = [m.load_into(amc_nn.build(m.card["architecture"])).eval() for m in models]
+    with torch.no_grad():
+        outputs = [net(torch.as_tensor(amc_nn.preprocess_card(shifted, m.card["preprocessing"])))
+                   for net, m in zip(nets, models)]
+    np.testing.assert_allclose(outputs[0].numpy(), outputs[1].numpy(), atol=1e-5)
+    with pytest.raises(ValueError, match="only afnet takes more than 2"):
+        amc_train.train("vtcnn2", path, tmp_path / "bad", epochs=0, per_cell=20, frontend="fourth_power_and_raw",
+                        log=lambda s: None)
+
+
 def test_training_resumes_from_its_checkpoint(tmp_path):
     """A run cut after one epoch continues at epoch 1 with its history, not from scratch."""
     rng = np.random.default_rng(0)

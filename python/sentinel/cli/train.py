@@ -78,9 +78,10 @@ def add_parser(sub):
                      help="with --per-cell: add the next N examples of every cell to training only "
                           "(the held-out split stays the same)")
     amc.add_argument("--init-from", help="start from this bundle's weights (same architecture)")
-    amc.add_argument("--frontend", default="none", choices=["none", "rtn", "fourth_power"],
+    amc.add_argument("--frontend", default="none", choices=["none", "rtn", "fourth_power", "fourth_power_and_raw"],
                      help="rtn: a radio transformer network (learned offset/phase correction) before the "
-                          "classifier; fourth_power: the classical x^4 carrier-offset correction")
+                          "classifier; fourth_power: the classical x^4 carrier-offset correction; "
+                          "fourth_power_and_raw: afnet sees the corrected and the received window (4 rows)")
     amc.add_argument("--rtn-max-offset", type=float, metavar="HZ",
                      help="rtn: largest carrier offset the estimator can output (default 12500)")
     amc.add_argument("--aux-weight", type=float, default=0.0,

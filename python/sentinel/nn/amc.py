@@ -28,7 +28,10 @@ KIND = "amc"
 
 INPUT_SCALES = ("energy", "power")
 #: Classical carrier-offset corrections applied before the network (card preprocessing.cfo_correction).
-CFO_CORRECTIONS = ("none", "fourth_power")
+#: fourth_power_and_raw: the corrected window's I/Q rows, then the window's own (4 input rows),
+#: so the network still sees what the correction changed (an SSB voice band's x^4 line looks
+#: like a carried AM's; corrected, SSB becomes DSB).
+CFO_CORRECTIONS = ("none", "fourth_power", "fourth_power_and_raw")
 #: fourth_power: FFT size of the window's 4th power, and the peak-to-median power ratio
 #: below which no spectral line is trusted (the window is left as it is).
 FOURTH_POWER_FFT = 1024
@@ -68,12 +71,18 @@ def correct_offsets(windows, offsets):
     return (np.asarray(windows) * np.exp(-2j * np.pi * np.outer(offsets, n))).astype(np.complex64)
 
 
+def input_rows(cfo_correction):
+    """How many I/Q rows preprocess() gives for a card's cfo_correction (2 or 4)."""
+    return 4 if cfo_correction == "fourth_power_and_raw" else 2
+
+
 def preprocess(windows, scale="energy", cfo_correction="none"):
-    """Complex windows (B, L) -> float32 (B, 2, L), each window scaled so a receiver's
+    """Complex windows (B, L) -> float32 (B, input_rows, L), each window scaled so a receiver's
     gain does not matter: "energy" to unit energy (the dataset's default), "power" to
     unit average power per sample (= energy scaling times sqrt(L)). Networks without
     batch normalisation (VT-CNN2) stay at chance on unit-energy windows.
-    cfo_correction "fourth_power" first removes the offset fourth_power_offsets finds."""
+    cfo_correction "fourth_power" first removes the offset fourth_power_offsets finds;
+    "fourth_power_and_raw" stacks the corrected rows on the uncorrected ones (B, 4, L)."""
     import numpy as np
 
     if scale not in INPUT_SCALES:
@@ -82,19 +91,25 @@ def preprocess(windows, scale="energy", cfo_correction="none"):
         raise ValueError("cfo correction: unknown '{}'; allowed: {}".format(
             cfo_correction, ", ".join(CFO_CORRECTIONS)))
     windows = np.asarray(windows, np.complex64)
-    if cfo_correction == "fourth_power":
-        windows = correct_offsets(windows, fourth_power_offsets(windows))
     norm = np.sum(np.abs(windows) ** 2, axis=1, keepdims=True)
     if scale == "power":
         norm = norm / windows.shape[1]
     unit = windows / np.sqrt(np.where(norm > 0, norm, 1.0))
-    return np.stack([unit.real, unit.imag], axis=1).astype(np.float32)
+    views = [unit]
+    if cfo_correction != "none":
+        # a rotation keeps the energy, so both views share the scaling
+        corrected = correct_offsets(unit, fourth_power_offsets(unit))
+        views = [corrected, unit] if cfo_correction == "fourth_power_and_raw" else [corrected]
+    return np.stack([part for view in views for part in (view.real, view.imag)], axis=1).astype(np.float32)
 
 
 def preprocessing_section(normalization, cfo_correction="none"):
     """The model card's `preprocessing` entry for preprocess(windows, normalization, cfo_correction)."""
     steps = ["unit {} per window".format(normalization), "I and Q as two rows"]
-    if cfo_correction != "none":
+    if cfo_correction == "fourth_power_and_raw":
+        steps = ["unit {} per window".format(normalization), "I and Q of the window with its carrier offset removed "
+                 "by the fourth_power estimate, then I and Q of the window as received (four rows)"]
+    elif cfo_correction != "none":
         steps.insert(0, "carrier offset removed by the {} estimate".format(cfo_correction))
     return {"steps": steps, "normalization": normalization, "cfo_correction": cfo_correction}
 
@@ -152,9 +167,9 @@ class AFUnit(nn.Module):
 
 class AFNet(nn.Module):
     def __init__(self, classes=11, channels=48, units=9, kernel=3, dilation=2, groups=8,
-                 reduction=16, pool_after=(3, 6), stem_kernel=7):
+                 reduction=16, pool_after=(3, 6), stem_kernel=7, in_channels=2):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv1d(2, channels, stem_kernel, padding=stem_kernel // 2, bias=False),
+        self.stem = nn.Sequential(nn.Conv1d(in_channels, channels, stem_kernel, padding=stem_kernel // 2, bias=False),
                                   nn.BatchNorm1d(channels), nn.ReLU(inplace=True))
         layers = []
         for i in range(units):

@@ -25,6 +25,9 @@ from ..nn import amc as amc_nn
 from .common import fit, predict_proba  # noqa: F401 (part of this module's API)
 
 
+#: --frontend values: none, the learned RTN, or one of the classical corrections of nn.amc
+FRONTENDS = ("none", "rtn", "fourth_power", "fourth_power_and_raw")
+
 def _cell_keys(labels, snrs):
     """One integer per (class, SNR) cell."""
     return labels.astype(np.int64) * 1000 + np.round(snrs).astype(np.int64)
@@ -149,18 +152,20 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     front-end, its weights start the classifier behind it.
     frontend: "none"; "rtn" (the radio transformer network, options in frontend_options,
     aux_weight > 0 adds the known offset as an auxiliary target); "fourth_power" (the
-    classical x^4 offset correction in preprocessing).
+    classical x^4 offset correction in preprocessing); "fourth_power_and_raw" (AFNet sees
+    the corrected and the received window, 4 input rows; a 2-row init_from bundle starts
+    it with zero weights on the received rows, i.e. as the bundle's own network).
     extra_data: further dataset files whose every example joins the training set.
     """
     import torch
 
-    if frontend not in ("none", "rtn", "fourth_power"):
-        raise ValueError("frontend: unknown '{}'; allowed: none, rtn, fourth_power".format(frontend))
+    if frontend not in FRONTENDS:
+        raise ValueError("frontend: unknown '{}'; allowed: {}".format(frontend, ", ".join(FRONTENDS)))
     if aux_weight and frontend != "rtn":
         raise ValueError("aux_weight: only the rtn front-end has an auxiliary target")
     if threads:
         torch.set_num_threads(threads)
-    cfo_correction = "fourth_power" if frontend == "fourth_power" else "none"
+    cfo_correction = frontend if frontend in amc_nn.CFO_CORRECTIONS else "none"
     ds, x, train_idx, valid_idx, test_idx = load_split(data_path, split_seed, per_cell, input_scale,
                                                        cfo_correction)
     classes = list(ds.class_names)
@@ -197,6 +202,11 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
             raise ValueError("init_from: bundle '{}' already has a front-end".format(init_from))
         architecture = dict(initial.card["architecture"])
     architecture = dict(architecture or {}, name=model_name, classes=len(classes))
+    rows = amc_nn.input_rows(cfo_correction)
+    if rows != 2:
+        if model_name != "afnet":
+            raise ValueError("frontend: {} gives {} input rows; only afnet takes more than 2".format(frontend, rows))
+        architecture["in_channels"] = rows
     if frontend == "rtn":
         architecture["frontend"] = dict({"kind": "rtn", "max_offset_hz": 12.5e3, "sample_rate": 200e3,
                                          "channels": 32}, **(frontend_options or {}))
@@ -211,7 +221,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     def run_stage(name, weights):
         model = amc_nn.build(architecture)
         if initial is not None:
-            initial.load_into(model.classifier if frontend == "rtn" else model)
+            warm_start(initial, model.classifier if frontend == "rtn" else model)
         history = fit(model, x_train, y_train, x[valid_idx], ds.label[valid_idx], weights,
                       epochs, batch_size, lr, patience, seed, ckpt / name if ckpt else None, log,
                       aux_train=aux_train, aux_weight=aux_weight)
@@ -255,6 +265,26 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     return _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
                  batch_size, lr, patience, cw_info, stages, command, per_cell, test_metrics(model), log, model,
                  input_scale, extra_train, extras)
+
+
+def warm_start(bundle, model):
+    """Load a bundle's weights into `model`; a stem with more input rows than the bundle's
+    gets the bundle's stem on its first rows and zeros on the others (same outputs as the
+    bundle's network on those rows)."""
+    import torch
+
+    stem = "stem.0.weight"
+    own = model.state_dict()
+    if stem in own and stem in bundle.tensors and own[stem].shape[1] > bundle.tensors[stem].shape[1]:
+        narrow = amc_nn.build(dict(bundle.card["architecture"]))
+        bundle.load_into(narrow)
+        state = narrow.state_dict()
+        wide = torch.zeros_like(own[stem])
+        wide[:, :state[stem].shape[1]] = state[stem]
+        state[stem] = wide
+        model.load_state_dict(state, strict=True)
+        return model
+    return bundle.load_into(model)
 
 
 def _describe_data(path):
