@@ -54,3 +54,16 @@ def test_bound_refuses_other_recipes():
         parameters = {"snrs_db": [0.0]}
     with pytest.raises(ValueError, match="MAE recipe"):
         mae_bound.evaluate_bound(Fake(), np.ones(1, bool))
+
+
+def test_normal_only_score_is_the_negative_normal_log_likelihood():
+    """With one normal point +a and one SNR, -log p(x | normal) = sum |x - a|^2 / s2 + N log(pi s2)
+    exactly (the anomalous constellation does not enter it)."""
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((4, 30)) + 1j * rng.standard_normal((4, 30))).astype(np.complex64)
+    a, s2 = 0.3, 10 ** (-3.0 / 10)
+    _, normal_only = mae_bound.scores(x, [[complex(a)]], [[complex(-a)]], [3.0], with_normal_only=True)
+    expected = np.sum(np.abs(x.astype(np.complex128) - a) ** 2, axis=1) / s2 + 30 * math.log(math.pi * s2)
+    np.testing.assert_allclose(normal_only, expected, rtol=1e-5)
+    _, other = mae_bound.scores(x, [[complex(a)]], [[complex(2.0)]], [3.0], with_normal_only=True)
+    np.testing.assert_allclose(other, normal_only)
