@@ -28,6 +28,7 @@ from .common import fit, predict_proba  # noqa: F401 (part of this module's API)
 #: --frontend values: none, the learned RTN, or one of the classical corrections of nn.amc
 FRONTENDS = ("none", "rtn", "fourth_power", "fourth_power_and_raw")
 
+
 def _cell_keys(labels, snrs):
     """One integer per (class, SNR) cell."""
     return labels.astype(np.int64) * 1000 + np.round(snrs).astype(np.int64)
