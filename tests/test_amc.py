@@ -198,6 +198,32 @@ def test_corrected_and_received_rows_and_a_widened_warm_start(tiny_amc, tmp_path
                         log=lambda s: None)
 
 
+def test_offset_augmentation_shifts_training_windows_only(tiny_amc, tmp_path):
+    """--augment-cfo: each training window gets its own offset, recovered from the phase slope
+    of window / original, with the amplitudes and the unit energy kept."""
+    rng = np.random.default_rng(3)
+    windows = np.exp(2j * np.pi * rng.random((50, 128))).astype(np.complex64)
+    shifted, offsets = amc_train.random_offsets(windows, 2000.0, 200e3, np.random.default_rng(1))
+    slope = np.angle(np.sum(shifted[:, 1:] / windows[:, 1:] * np.conj(shifted[:, :-1] / windows[:, :-1]), axis=1))
+    np.testing.assert_allclose(slope * 200e3 / (2 * np.pi), offsets, atol=1e-2)
+    assert np.abs(offsets).max() <= 2000.0 and np.abs(offsets).min() < 500.0 < np.abs(offsets).max()
+    np.testing.assert_allclose(np.abs(shifted), np.abs(windows), rtol=1e-5)
+
+    path, _, _ = tiny_amc
+    ds, x, train_idx, valid_idx, _ = amc_train.load_split(path, 0, per_cell=20)
+    augment = (3000.0, np.random.default_rng(2))
+    moved = amc_train._model_input(ds, "energy", "none", augment)
+    assert moved.shape == x.shape and not np.allclose(moved, x)
+    np.testing.assert_allclose(np.sum(moved ** 2, axis=(1, 2)), 1.0, rtol=1e-4)
+    card = amc_train.train("afnet", path, tmp_path / "augmented", epochs=1, batch_size=32, per_cell=20,
+                           augment_cfo_hz=3000.0, architecture={"units": 2, "channels": 16}, log=lambda s: None)
+    assert card["training"]["augment_cfo_hz"] == 3000.0
+    assert card["training"]["stages"][-1]["training_examples"] == len(train_idx)
+    with pytest.raises(ValueError, match="augment_cfo_hz: must be a finite offset >= 0 Hz"):
+        amc_train.train("afnet", path, tmp_path / "bad", epochs=0, per_cell=20, augment_cfo_hz=-1.0,
+                        log=lambda s: None)
+
+
 def test_training_resumes_from_its_checkpoint(tmp_path):
     """A run cut after one epoch continues at epoch 1 with its history, not from scratch."""
     rng = np.random.default_rng(0)

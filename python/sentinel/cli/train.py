@@ -89,6 +89,9 @@ def add_parser(sub):
                           "end to end only)")
     amc.add_argument("--extra-data", nargs="+", default=[], metavar="FILE",
                      help="more dataset files whose every example joins the training set only")
+    amc.add_argument("--augment-cfo", type=float, default=0.0, metavar="HZ",
+                     help="give every training window of a dataset without receiver offsets (the RadioML-2016 "
+                          "recipe) a carrier offset uniform in +-HZ, drawn once from --seed (0: off)")
     amc.add_argument("--stage1-output", help="with --cw: also save the stage-1 (plain CE) model here")
     amc.add_argument("--seed", type=int, default=1)
     amc.add_argument("--split-seed", type=int, default=0)
@@ -352,7 +355,7 @@ def run_train_amc(args):
               per_cell=args.per_cell, stage1_output=args.stage1_output, input_scale=args.input_scale,
               extra_train=args.extra_train, init_from=args.init_from, frontend=args.frontend,
               frontend_options=({"max_offset_hz": args.rtn_max_offset} if args.rtn_max_offset else None),
-              aux_weight=args.aux_weight, extra_data=tuple(args.extra_data))
+              aux_weight=args.aux_weight, extra_data=tuple(args.extra_data), augment_cfo_hz=args.augment_cfo)
 
 
 def run_eval_amc(args):

@@ -28,6 +28,9 @@ from .common import fit, predict_proba  # noqa: F401 (part of this module's API)
 #: --frontend values: none, the learned RTN, or one of the classical corrections of nn.amc
 FRONTENDS = ("none", "rtn", "fourth_power", "fourth_power_and_raw")
 
+#: the recipes' sample rate, for datasets that do not record one
+SAMPLE_RATE = 200e3
+
 
 def _cell_keys(labels, snrs):
     """One integer per (class, SNR) cell."""
@@ -70,13 +73,38 @@ def _cell_slice(ds, first, count):
     return keep
 
 
-def _model_input(ds, input_scale, cfo_correction="none"):
+def random_offsets(windows, max_offset_hz, sample_rate, rng):
+    """Each window times exp(j 2 pi f n / fs) with its own f uniform in +-max_offset_hz:
+    a receiver's carrier offset drawn afresh on a dataset recorded without one."""
+    f = rng.uniform(-max_offset_hz, max_offset_hz, size=(len(windows), 1))
+    n = np.arange(windows.shape[1])
+    return (windows * np.exp(2j * np.pi * f * n / sample_rate)).astype(np.complex64), f[:, 0]
+
+
+def _offset_free(ds):
+    """True for a dataset without a receiver section (no carrier offsets of its own)."""
+    return ds.draws is None or "cfo_hz" not in ds.draws
+
+
+def _model_input(ds, input_scale, cfo_correction="none", augment=None):
+    """ds's windows as the network's rows; augment = (max_offset_hz, rng) first gives every
+    window of an offset-free dataset a random carrier offset (training data only)."""
     x = ds.iq.astype(np.float32)
+    if augment is not None and augment[0] > 0 and _offset_free(ds):
+        sample_rate = float(ds.parameters.get("sample_rate", SAMPLE_RATE))
+        shifted, _ = random_offsets(ds.complex(), augment[0], sample_rate, augment[1])
+        return amc_nn.preprocess(shifted, input_scale, cfo_correction)
     if ds.attrs.get("normalization") != "energy" or cfo_correction != "none":
         return amc_nn.preprocess(ds.complex(), input_scale, cfo_correction)
     if input_scale == "power":
         return x * np.float32(np.sqrt(x.shape[2]))
     return x
+
+
+def _index_mask(size, indices):
+    keep = np.zeros(size, bool)
+    keep[indices] = True
+    return keep
 
 
 def load_split(data_path, split_seed, per_cell=None, input_scale="energy", cfo_correction="none"):
@@ -100,7 +128,7 @@ def _offsets_hz(ds, source):
     return ds.draws["cfo_hz"].astype(np.float32)
 
 
-def load_extra_data(paths, classes, input_scale, cfo_correction, with_offsets):
+def load_extra_data(paths, classes, input_scale, cfo_correction, with_offsets, augment=None):
     """Every example of other dataset files, for training only (e.g. the RadioML-2016
     recipe next to the receiver recipe); their classes must be the split's."""
     from ..data import load
@@ -111,7 +139,7 @@ def load_extra_data(paths, classes, input_scale, cfo_correction, with_offsets):
         if list(extra.class_names) != list(classes):
             raise ValueError("extra_data: {} has classes {}, the training data {}".format(
                 path, extra.class_names, classes))
-        xs.append(_model_input(extra, input_scale, cfo_correction))
+        xs.append(_model_input(extra, input_scale, cfo_correction, augment))
         ys.append(extra.label)
         if with_offsets:
             offsets.append(_offsets_hz(extra, path) if extra.draws is not None
@@ -119,7 +147,7 @@ def load_extra_data(paths, classes, input_scale, cfo_correction, with_offsets):
     return xs, ys, offsets
 
 
-def load_extra_training(data_path, per_cell, extra, input_scale="energy", cfo_correction="none"):
+def load_extra_training(data_path, per_cell, extra, input_scale="energy", cfo_correction="none", augment=None):
     """Examples per_cell .. per_cell+extra-1 of every cell: never in any model's split,
     so they can only ever add training data and the held-out test split stays the same."""
     from ..data import load
@@ -128,7 +156,7 @@ def load_extra_training(data_path, per_cell, extra, input_scale="energy", cfo_co
         raise ValueError("extra training examples need per_cell (the split's subsample)")
     ds = load(data_path)
     ds = ds.select(_cell_slice(ds, per_cell, extra))
-    return _model_input(ds, input_scale, cfo_correction), ds.label
+    return _model_input(ds, input_scale, cfo_correction, augment), ds.label
 
 
 def _inherited_stage_name(name, init_from):
@@ -143,7 +171,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
           split_seed=0, cw=False, cw_k=3, cw_weights_from=None, architecture=None, checkpoint_dir=None,
           threads=0, log=print, command="", per_cell=None, stage1_output=None, input_scale="energy",
           extra_train=0, init_from=None, frontend="none", frontend_options=None, aux_weight=0.0,
-          extra_data=()):
+          extra_data=(), augment_cfo_hz=0.0):
     """Train one classifier (optionally with the CW two-stage recipe) and save a bundle.
 
     cw_weights_from: a bundle whose model supplies the stage-1 probabilities (e.g.
@@ -157,6 +185,9 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     the corrected and the received window, 4 input rows; a 2-row init_from bundle starts
     it with zero weights on the received rows, i.e. as the bundle's own network).
     extra_data: further dataset files whose every example joins the training set.
+    augment_cfo_hz: every training window of an offset-free dataset (no receiver section)
+    gets a carrier offset uniform in +-augment_cfo_hz, drawn once from the seed; the
+    validation and test windows stay as recorded.
     """
     import torch
 
@@ -164,6 +195,11 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         raise ValueError("frontend: unknown '{}'; allowed: {}".format(frontend, ", ".join(FRONTENDS)))
     if aux_weight and frontend != "rtn":
         raise ValueError("aux_weight: only the rtn front-end has an auxiliary target")
+    if not np.isfinite(augment_cfo_hz) or augment_cfo_hz < 0:
+        raise ValueError("augment_cfo_hz: must be a finite offset >= 0 Hz, got {}".format(augment_cfo_hz))
+    if augment_cfo_hz and aux_weight:
+        raise ValueError("augment_cfo_hz: not combined with aux_weight (the drawn offsets are no target)")
+    augment = (augment_cfo_hz, np.random.default_rng(seed + 7919)) if augment_cfo_hz else None
     if threads:
         torch.set_num_threads(threads)
     cfo_correction = frontend if frontend in amc_nn.CFO_CORRECTIONS else "none"
@@ -171,9 +207,13 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
                                                        cfo_correction)
     classes = list(ds.class_names)
     x_train, y_train = x[train_idx], ds.label[train_idx]
+    if augment is not None:
+        x_train = _model_input(ds.select(_index_mask(len(ds), train_idx)), input_scale, cfo_correction, augment)
+        y_train = ds.label[np.sort(train_idx)]
     aux_train = _offsets_hz(ds, data_path)[train_idx] if aux_weight else None
     if extra_data:
-        xs, ys, offsets = load_extra_data(extra_data, classes, input_scale, cfo_correction, bool(aux_weight))
+        xs, ys, offsets = load_extra_data(extra_data, classes, input_scale, cfo_correction, bool(aux_weight),
+                                          augment)
         x_train, y_train = np.concatenate([x_train] + xs), np.concatenate([y_train] + ys)
         if aux_weight:
             aux_train = np.concatenate([aux_train] + offsets)
@@ -182,7 +222,8 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     if extra_train:
         if aux_weight:
             raise ValueError("extra_train: not combined with aux_weight")
-        x_extra, y_extra = load_extra_training(data_path, per_cell, extra_train, input_scale, cfo_correction)
+        x_extra, y_extra = load_extra_training(data_path, per_cell, extra_train, input_scale, cfo_correction,
+                                               augment)
         x_train, y_train = np.concatenate([x_train, x_extra]), np.concatenate([y_train, y_extra])
         log("training on {} examples ({} from beyond the first {} per cell)".format(
             len(x_train), len(x_extra), per_cell))
@@ -261,7 +302,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         _save(stage1_output, model_name, False, x, architecture, classes, ds, data_path, split_seed, seed,
               epochs, batch_size, lr, patience, None, stages[:inherited + 1], command, per_cell, test_metrics(teacher), log,
               teacher, input_scale, extra_train)
-    extras = {"cfo_correction": cfo_correction, "aux_weight": aux_weight,
+    extras = {"cfo_correction": cfo_correction, "aux_weight": aux_weight, "augment_cfo_hz": float(augment_cfo_hz),
               "extra_data": [_describe_data(p) for p in extra_data]}
     return _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
                  batch_size, lr, patience, cw_info, stages, command, per_cell, test_metrics(model), log, model,
@@ -324,6 +365,7 @@ def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split
                      "patience": patience, "loss": "CW two-stage" if cw else "cross-entropy",
                      "cw": cw_info, "stages": stages, "command": command,
                      "rtn_aux_weight": extras.get("aux_weight", 0.0),
+                     "augment_cfo_hz": extras.get("augment_cfo_hz", 0.0),
                      "extra_data": extras.get("extra_data", [])},
         "metrics": metrics,
     }
