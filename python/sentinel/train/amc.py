@@ -91,7 +91,7 @@ def _model_input(ds, input_scale, cfo_correction="none", augment=None):
     window of an offset-free dataset a random carrier offset (training data only)."""
     x = ds.iq.astype(np.float32)
     if augment is not None and augment[0] > 0 and _offset_free(ds):
-        sample_rate = float(ds.parameters.get("sample_rate", SAMPLE_RATE))
+        sample_rate = float(ds.parameters.get("channel", {}).get("sample_rate", SAMPLE_RATE))
         shifted, _ = random_offsets(ds.complex(), augment[0], sample_rate, augment[1])
         return amc_nn.preprocess(shifted, input_scale, cfo_correction)
     if ds.attrs.get("normalization") != "energy" or cfo_correction != "none":
