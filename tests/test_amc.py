@@ -211,14 +211,19 @@ def test_offset_augmentation_shifts_training_windows_only(tiny_amc, tmp_path):
 
     path, _, _ = tiny_amc
     ds, x, train_idx, valid_idx, _ = amc_train.load_split(path, 0, per_cell=20)
-    augment = (3000.0, np.random.default_rng(2))
+    _, half = amc_train.random_offsets(windows, 2000.0, 200e3, np.random.default_rng(1), fraction=0.5)
+    assert 10 <= np.sum(half == 0.0) <= 40 and np.sum(half != 0.0) >= 10
+    augment = (3000.0, 1.0, np.random.default_rng(2))
     moved = amc_train._model_input(ds, "energy", "none", augment)
     assert moved.shape == x.shape and not np.allclose(moved, x)
     np.testing.assert_allclose(np.sum(moved ** 2, axis=(1, 2)), 1.0, rtol=1e-4)
     card = amc_train.train("afnet", path, tmp_path / "augmented", epochs=1, batch_size=32, per_cell=20,
                            augment_cfo_hz=3000.0, architecture={"units": 2, "channels": 16}, log=lambda s: None)
-    assert card["training"]["augment_cfo_hz"] == 3000.0
+    assert card["training"]["augment_cfo_hz"] == 3000.0 and card["training"]["augment_fraction"] == 1.0
     assert card["training"]["stages"][-1]["training_examples"] == len(train_idx)
+    with pytest.raises(ValueError, match=r"augment_fraction: must be in \(0, 1\]"):
+        amc_train.train("afnet", path, tmp_path / "bad", epochs=0, per_cell=20, augment_cfo_hz=1.0,
+                        augment_fraction=1.5, log=lambda s: None)
     with pytest.raises(ValueError, match="augment_cfo_hz: must be a finite offset >= 0 Hz"):
         amc_train.train("afnet", path, tmp_path / "bad", epochs=0, per_cell=20, augment_cfo_hz=-1.0,
                         log=lambda s: None)

@@ -92,6 +92,8 @@ def add_parser(sub):
     amc.add_argument("--augment-cfo", type=float, default=0.0, metavar="HZ",
                      help="give every training window of a dataset without receiver offsets (the RadioML-2016 "
                           "recipe) a carrier offset uniform in +-HZ, drawn once from --seed (0: off)")
+    amc.add_argument("--augment-fraction", type=float, default=1.0, metavar="SHARE",
+                     help="with --augment-cfo: the share of those windows that get an offset (default 1)")
     amc.add_argument("--stage1-output", help="with --cw: also save the stage-1 (plain CE) model here")
     amc.add_argument("--seed", type=int, default=1)
     amc.add_argument("--split-seed", type=int, default=0)
@@ -355,7 +357,8 @@ def run_train_amc(args):
               per_cell=args.per_cell, stage1_output=args.stage1_output, input_scale=args.input_scale,
               extra_train=args.extra_train, init_from=args.init_from, frontend=args.frontend,
               frontend_options=({"max_offset_hz": args.rtn_max_offset} if args.rtn_max_offset else None),
-              aux_weight=args.aux_weight, extra_data=tuple(args.extra_data), augment_cfo_hz=args.augment_cfo)
+              aux_weight=args.aux_weight, extra_data=tuple(args.extra_data), augment_cfo_hz=args.augment_cfo,
+              augment_fraction=args.augment_fraction)
 
 
 def run_eval_amc(args):

@@ -73,10 +73,12 @@ def _cell_slice(ds, first, count):
     return keep
 
 
-def random_offsets(windows, max_offset_hz, sample_rate, rng):
+def random_offsets(windows, max_offset_hz, sample_rate, rng, fraction=1.0):
     """Each window times exp(j 2 pi f n / fs) with its own f uniform in +-max_offset_hz:
-    a receiver's carrier offset drawn afresh on a dataset recorded without one."""
+    a receiver's carrier offset drawn afresh on a dataset recorded without one. With
+    fraction < 1, a random share 1 - fraction of the windows keeps f = 0."""
     f = rng.uniform(-max_offset_hz, max_offset_hz, size=(len(windows), 1))
+    f[rng.random(len(windows)) >= fraction] = 0.0
     n = np.arange(windows.shape[1])
     return (windows * np.exp(2j * np.pi * f * n / sample_rate)).astype(np.complex64), f[:, 0]
 
@@ -87,12 +89,12 @@ def _offset_free(ds):
 
 
 def _model_input(ds, input_scale, cfo_correction="none", augment=None):
-    """ds's windows as the network's rows; augment = (max_offset_hz, rng) first gives every
-    window of an offset-free dataset a random carrier offset (training data only)."""
+    """ds's windows as the network's rows; augment = (max_offset_hz, fraction, rng) first gives
+    that share of an offset-free dataset's windows a random carrier offset (training data only)."""
     x = ds.iq.astype(np.float32)
     if augment is not None and augment[0] > 0 and _offset_free(ds):
         sample_rate = float(ds.parameters.get("channel", {}).get("sample_rate", SAMPLE_RATE))
-        shifted, _ = random_offsets(ds.complex(), augment[0], sample_rate, augment[1])
+        shifted, _ = random_offsets(ds.complex(), augment[0], sample_rate, augment[2], augment[1])
         return amc_nn.preprocess(shifted, input_scale, cfo_correction)
     if ds.attrs.get("normalization") != "energy" or cfo_correction != "none":
         return amc_nn.preprocess(ds.complex(), input_scale, cfo_correction)
@@ -171,7 +173,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
           split_seed=0, cw=False, cw_k=3, cw_weights_from=None, architecture=None, checkpoint_dir=None,
           threads=0, log=print, command="", per_cell=None, stage1_output=None, input_scale="energy",
           extra_train=0, init_from=None, frontend="none", frontend_options=None, aux_weight=0.0,
-          extra_data=(), augment_cfo_hz=0.0):
+          extra_data=(), augment_cfo_hz=0.0, augment_fraction=1.0):
     """Train one classifier (optionally with the CW two-stage recipe) and save a bundle.
 
     cw_weights_from: a bundle whose model supplies the stage-1 probabilities (e.g.
@@ -187,7 +189,8 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
     extra_data: further dataset files whose every example joins the training set.
     augment_cfo_hz: every training window of an offset-free dataset (no receiver section)
     gets a carrier offset uniform in +-augment_cfo_hz, drawn once from the seed; the
-    validation and test windows stay as recorded.
+    validation and test windows stay as recorded. augment_fraction: the share of those
+    windows that get one (the others keep theirs, about none).
     """
     import torch
 
@@ -199,7 +202,9 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         raise ValueError("augment_cfo_hz: must be a finite offset >= 0 Hz, got {}".format(augment_cfo_hz))
     if augment_cfo_hz and aux_weight:
         raise ValueError("augment_cfo_hz: not combined with aux_weight (the drawn offsets are no target)")
-    augment = (augment_cfo_hz, np.random.default_rng(seed + 7919)) if augment_cfo_hz else None
+    if not 0.0 < augment_fraction <= 1.0:
+        raise ValueError("augment_fraction: must be in (0, 1], got {}".format(augment_fraction))
+    augment = (augment_cfo_hz, augment_fraction, np.random.default_rng(seed + 7919)) if augment_cfo_hz else None
     if threads:
         torch.set_num_threads(threads)
     cfo_correction = frontend if frontend in amc_nn.CFO_CORRECTIONS else "none"
@@ -303,6 +308,7 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
               epochs, batch_size, lr, patience, None, stages[:inherited + 1], command, per_cell, test_metrics(teacher), log,
               teacher, input_scale, extra_train)
     extras = {"cfo_correction": cfo_correction, "aux_weight": aux_weight, "augment_cfo_hz": float(augment_cfo_hz),
+              "augment_fraction": float(augment_fraction) if augment_cfo_hz else 0.0,
               "extra_data": [_describe_data(p) for p in extra_data]}
     return _save(output, model_name, cw, x, architecture, classes, ds, data_path, split_seed, seed, epochs,
                  batch_size, lr, patience, cw_info, stages, command, per_cell, test_metrics(model), log, model,
@@ -366,6 +372,7 @@ def _save(output, model_name, cw, x, architecture, classes, ds, data_path, split
                      "cw": cw_info, "stages": stages, "command": command,
                      "rtn_aux_weight": extras.get("aux_weight", 0.0),
                      "augment_cfo_hz": extras.get("augment_cfo_hz", 0.0),
+                     "augment_fraction": extras.get("augment_fraction", 0.0),
                      "extra_data": extras.get("extra_data", [])},
         "metrics": metrics,
     }
