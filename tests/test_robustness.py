@@ -95,6 +95,19 @@ def test_merge_adds_a_model_to_an_existing_sweep(tmp_path):
         robustness.evaluate(["vtcnn2"], tmp_path, merge=True, **sweep)
 
 
+def test_table_marks_a_model_without_a_condition():
+    """A column kept from a sweep that lacked a later condition reads "-" there, not a crash."""
+    ok = {"accuracy": 0.5}
+    report = {"models": ["a", "b"], "snrs_db": [10.0],
+              "conditions": {"cfo 0 Hz": {"results": {"a": {"10.0": ok}, "b": {"10.0": ok}}},
+                             "cfo uniform in +-5 kHz": {"results": {"a": {"10.0": ok}}}},
+              "independent_linear": {"cfo 0 Hz": {"a": ok}}}
+    rows = robustness.format_tables(report).splitlines()
+    assert "| cfo 0 Hz | 10 | 0.500 | 0.500 |" in rows
+    assert "| cfo uniform in +-5 kHz | 10 | 0.500 | - |" in rows
+    assert "| cfo 0 Hz | 0.500 | - |" in rows
+
+
 def test_unknown_condition_is_refused():
     with pytest.raises(ValueError, match="conditions: unknown"):
         robustness.evaluate(["afnet"], None, only=["cfo 3 Hz"])

@@ -34,6 +34,8 @@ OTHER_CONDITIONS = (
     ("8-bit ADC, -12 dBFS", {"adc_bits": 8, "agc_backoff_db": (12.0, 12.0)}),
     ("8-bit ADC, -3 dBFS (clipping)", {"adc_bits": 8, "agc_backoff_db": (3.0, 3.0)}),
     ("all (default receiver)", None),
+    # last, so every earlier condition keeps its data seed (its place in this list)
+    ("cfo uniform in +-5 kHz", {"cfo_hz": (0.0, 5e3)}),
 )
 LINEAR = ("BPSK", "QPSK", "8PSK", "PAM4", "QAM16", "QAM64")
 
@@ -238,7 +240,8 @@ def _merged(existing, new):
 
 
 def format_tables(report):
-    """Markdown: accuracy per condition and SNR for every model; HTRD's wrong-accepted share."""
+    """Markdown: accuracy per condition and SNR for every model; HTRD's wrong-accepted share;
+    "-" where a model has no result (a column kept from a sweep without that condition)."""
     models = report["models"]
     snrs = [str(float(s)) for s in report["snrs_db"]]
     lines = ["| condition | SNR dB | " + " | ".join(models) + " |", "|---|---|" + "---|" * len(models)]
@@ -246,7 +249,10 @@ def format_tables(report):
         for snr in snrs:
             cells = []
             for m in models:
-                r = entry["results"][m][snr]
+                r = entry["results"].get(m, {}).get(snr)
+                if r is None:   # a model merged from a sweep without this condition
+                    cells.append("-")
+                    continue
                 cell = "{:.3f}".format(r["accuracy"])
                 if "rejected" in r:
                     cell += " (rej {:.2f}, wrong {:.2f})".format(r["rejected"], r["wrong_accepted"])
@@ -255,7 +261,8 @@ def format_tables(report):
     lines += ["", "Independent RRC generator, 6 linear classes, 14 dB:", "",
               "| carrier offset | " + " | ".join(models) + " |", "|---|" + "---|" * len(models)]
     for name, results in report["independent_linear"].items():
-        lines.append("| {} | ".format(name) + " | ".join("{:.3f}".format(results[m]["accuracy"]) for m in models) + " |")
+        lines.append("| {} | ".format(name) + " | ".join(
+            "{:.3f}".format(results[m]["accuracy"]) if m in results else "-" for m in models) + " |")
     return "\n".join(lines)
 
 
@@ -267,9 +274,11 @@ def plot_cfo(report, path):
     fig, axes = plt.subplots(1, len(snrs), figsize=(4.2 * len(snrs), 4.0), sharey=True, squeeze=False)
     offsets = [f for f in CFO_SWEEP_HZ if "cfo {:g} Hz".format(f) in report["conditions"]]
     for ax, snr in zip(axes[0], snrs):
-        for m in report["models"]:
+        for i, m in enumerate(report["models"]):
             acc = [report["conditions"]["cfo {:g} Hz".format(f)]["results"][m][snr]["accuracy"] for f in offsets]
-            ax.plot([max(f, 50.0) for f in offsets], acc, marker="o", ms=3, label=m)
+            # the colour cycle has 10 colours: dashed lines from the 11th model on
+            ax.plot([max(f, 50.0) for f in offsets], acc, marker="o", ms=3, label=m, linestyle="-" if i < 10 else "--",
+                    linewidth=2.2 if m == "afnet" else 1.2)
         ax.set_xscale("log")
         ax.set_xlabel("carrier offset (Hz; 0 drawn at 50)")
         ax.set_title("{:g} dB".format(float(snr)))
