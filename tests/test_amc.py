@@ -276,18 +276,20 @@ def test_shipped_paper_afnet_on_fresh_data(fresh_rml):
 
 
 def test_shipped_receiver_afnet_on_fresh_paper_recipe_data(fresh_rml):
-    """The default afnet (x^4 correction, receiver recipe) on the same fresh RadioML-style
-    windows: >= 0.75 at SNR >= 10 dB (0.82 measured on these 660 windows; 0.81-0.85 on the
-    11,000-window test split), i.e. it pays a few points on centred signals (docs/amc.md)."""
+    """The default afnet (x^4-corrected and received rows, receiver recipe) on the same fresh
+    RadioML-style windows: >= 0.80 at SNR >= 10 dB (0.864 measured on these 660 windows;
+    0.85-0.92 on the 11,000-window test split), a few points below the paper bundle on
+    centred signals (docs/amc.md); afnet_x4, the 2-row default before it, >= 0.78 (0.844)."""
     ds = fresh_rml
-    assert _accuracy("afnet", ds, ds.snr >= 10) >= 0.75
+    assert _accuracy("afnet", ds, ds.snr >= 10) >= 0.80
+    assert _accuracy("afnet_x4", ds, ds.snr >= 10) >= 0.78
 
 
 def test_shipped_vtcnn2_loads_and_beats_chance(fresh_rml):
-    """The shipped VT-CNN2 had 3 epochs of the CPU budget (41% at >= 10 dB on its test
-    split): it must still clearly beat chance (1/11) on fresh data."""
+    """The shipped VT-CNN2, trained to its plateau (28 epochs): >= 0.70 at SNR >= 10 dB on
+    fresh data (0.798 measured on these 660 windows), far above chance (1/11)."""
     ds = fresh_rml
-    assert _accuracy("vtcnn2", ds, ds.snr >= 10) >= 0.3
+    assert _accuracy("vtcnn2", ds, ds.snr >= 10) >= 0.70
 
 
 def test_flowgraph_labels_a_qpsk_then_8psk_burst():
