@@ -211,8 +211,9 @@ def test_offset_augmentation_shifts_training_windows_only(tiny_amc, tmp_path):
 
     path, _, _ = tiny_amc
     ds, x, train_idx, valid_idx, _ = amc_train.load_split(path, 0, per_cell=20)
-    _, half = amc_train.random_offsets(windows, 2000.0, 200e3, np.random.default_rng(1), fraction=0.5)
-    assert 10 <= np.sum(half == 0.0) <= 40 and np.sum(half != 0.0) >= 10
+    many = np.ones((2000, 8), np.complex64)
+    _, fifth = amc_train.random_offsets(many, 2000.0, 200e3, np.random.default_rng(1), fraction=0.2)
+    assert 0.75 <= np.mean(fifth == 0.0) <= 0.85   # binomial: 0.80 +- 0.009
     augment = (3000.0, 1.0, np.random.default_rng(2))
     moved = amc_train._model_input(ds, "energy", "none", augment)
     assert moved.shape == x.shape and not np.allclose(moved, x)
@@ -224,6 +225,9 @@ def test_offset_augmentation_shifts_training_windows_only(tiny_amc, tmp_path):
     with pytest.raises(ValueError, match=r"augment_fraction: must be in \(0, 1\]"):
         amc_train.train("afnet", path, tmp_path / "bad", epochs=0, per_cell=20, augment_cfo_hz=1.0,
                         augment_fraction=1.5, log=lambda s: None)
+    with pytest.raises(ValueError, match="augment_fraction: only with augment_cfo_hz > 0"):
+        amc_train.train("afnet", path, tmp_path / "bad", epochs=0, per_cell=20, augment_fraction=0.5,
+                        log=lambda s: None)
     with pytest.raises(ValueError, match="augment_cfo_hz: must be a finite offset >= 0 Hz"):
         amc_train.train("afnet", path, tmp_path / "bad", epochs=0, per_cell=20, augment_cfo_hz=-1.0,
                         log=lambda s: None)
@@ -278,7 +282,7 @@ def test_shipped_paper_afnet_on_fresh_data(fresh_rml):
 def test_shipped_receiver_afnet_on_fresh_paper_recipe_data(fresh_rml):
     """The default afnet (x^4-corrected and received rows, receiver recipe) on the same fresh
     RadioML-style windows: >= 0.80 at SNR >= 10 dB (0.864 measured on these 660 windows;
-    0.85-0.92 on the 11,000-window test split), a few points below the paper bundle on
+    0.85-0.91 on the 11,000-window test split), a few points below the paper bundle on
     centred signals (docs/amc.md); afnet_x4, the 2-row default before it, >= 0.78 (0.844)."""
     ds = fresh_rml
     assert _accuracy("afnet", ds, ds.snr >= 10) >= 0.80

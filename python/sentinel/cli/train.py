@@ -93,7 +93,7 @@ def add_parser(sub):
                      help="give every training window of a dataset without receiver offsets (the RadioML-2016 "
                           "recipe) a carrier offset uniform in +-HZ, drawn once from --seed (0: off)")
     amc.add_argument("--augment-fraction", type=float, default=1.0, metavar="SHARE",
-                     help="with --augment-cfo: the share of those windows that get an offset (default 1)")
+                     help="with --augment-cfo: the share of those windows that get an offset, in (0, 1] (default 1)")
     amc.add_argument("--stage1-output", help="with --cw: also save the stage-1 (plain CE) model here")
     amc.add_argument("--seed", type=int, default=1)
     amc.add_argument("--split-seed", type=int, default=0)

@@ -93,7 +93,8 @@ def _model_input(ds, input_scale, cfo_correction="none", augment=None):
     that share of an offset-free dataset's windows a random carrier offset (training data only)."""
     x = ds.iq.astype(np.float32)
     if augment is not None and augment[0] > 0 and _offset_free(ds):
-        sample_rate = float(ds.parameters.get("channel", {}).get("sample_rate", SAMPLE_RATE))
+        channel = ds.parameters.get("channel")
+        sample_rate = float(channel.get("sample_rate", SAMPLE_RATE) if isinstance(channel, dict) else SAMPLE_RATE)
         shifted, _ = random_offsets(ds.complex(), augment[0], sample_rate, augment[2], augment[1])
         return amc_nn.preprocess(shifted, input_scale, cfo_correction)
     if ds.attrs.get("normalization") != "energy" or cfo_correction != "none":
@@ -204,6 +205,8 @@ def train(model_name, data_path, output, epochs=30, batch_size=512, lr=1e-3, pat
         raise ValueError("augment_cfo_hz: not combined with aux_weight (the drawn offsets are no target)")
     if not 0.0 < augment_fraction <= 1.0:
         raise ValueError("augment_fraction: must be in (0, 1], got {}".format(augment_fraction))
+    if augment_fraction != 1.0 and not augment_cfo_hz:
+        raise ValueError("augment_fraction: only with augment_cfo_hz > 0 (the offsets it shares out)")
     augment = (augment_cfo_hz, augment_fraction, np.random.default_rng(seed + 7919)) if augment_cfo_hz else None
     if threads:
         torch.set_num_threads(threads)
