@@ -28,9 +28,6 @@ from .common import fit, predict_proba  # noqa: F401 (part of this module's API)
 #: --frontend values: none, the learned RTN, or one of the classical corrections of nn.amc
 FRONTENDS = ("none", "rtn", "fourth_power", "fourth_power_and_raw")
 
-#: the recipes' sample rate, for datasets that do not record one
-SAMPLE_RATE = 200e3
-
 
 def _cell_keys(labels, snrs):
     """One integer per (class, SNR) cell."""
@@ -93,6 +90,8 @@ def _model_input(ds, input_scale, cfo_correction="none", augment=None):
     that share of an offset-free dataset's windows a random carrier offset (training data only)."""
     x = ds.iq.astype(np.float32)
     if augment is not None and augment[0] > 0 and _offset_free(ds):
+        from ..data.modulators import SAMPLE_RATE   # the recipes' rate, for datasets that record none
+
         channel = ds.parameters.get("channel")
         sample_rate = float(channel.get("sample_rate", SAMPLE_RATE) if isinstance(channel, dict) else SAMPLE_RATE)
         shifted, _ = random_offsets(ds.complex(), augment[0], sample_rate, augment[2], augment[1])
