@@ -488,6 +488,64 @@ def test_training_smoke_on_tiny_data(tmp_path):
         assert (tmp_path / "report" / figure).stat().st_size > 0
 
 
+def test_init_from_an_energy_bundle_computes_the_same_logits_on_power_normalised_windows(fresh_10db):
+    windows = fresh_10db[0][:64]
+    config = dict(htrd_train.CONFIG, backbone="afnet", init_from="afnet", cfo_correction="fourth_power_and_raw")
+    architecture, state = htrd_train.initial_weights(config, 4, 128)
+    assert architecture["name"] == "afnet" and architecture["in_channels"] == 4
+    started = amc_nn.build(architecture).eval()
+    started.load_state_dict(state)
+    shipped = htrd_train._load_model("afnet")
+    card = ModelBundle.load("afnet").card["preprocessing"]
+    with torch.no_grad():
+        before = shipped(torch.as_tensor(amc_nn.preprocess_card(windows, card))).numpy()
+        after = started(torch.as_tensor(amc_nn.preprocess(windows, "power", "fourth_power_and_raw"))).numpy()
+    assert np.allclose(after, before, atol=1e-3 * np.abs(before).max())
+
+
+@pytest.mark.parametrize("config, expected", [
+    ({"backbone": "afnet", "init_from": "afnet"}, r"init_from: .*afnet was trained with cfo_correction "
+                                                  r"'fourth_power_and_raw'; use --cfo-correction fourth_power_and_raw"),
+    ({"backbone": "vtcnn2", "init_from": "afnet", "cfo_correction": "fourth_power_and_raw"},
+     r"init_from: .*afnet is a 'amc' bundle of 'afnet'; allowed: an amc bundle of the backbone 'vtcnn2'"),
+    ({"backbone": "afnet", "init_from": "afnet_rtn"}, r"init_from: .*afnet_rtn is a 'amc' bundle of 'afnet'; "
+                                                      r"allowed: .*without a front-end"),
+    ({"backbone": "resnet"}, r"backbone: 'resnet'; allowed: vtcnn2, afnet"),
+])
+def test_initial_weights_refuse_a_bundle_of_another_network_or_preprocessing(config, expected):
+    with pytest.raises(ValueError, match=expected):
+        full = dict(htrd_train.CONFIG, **config)
+        htrd_train.check_config(full)
+        htrd_train.initial_weights(full, 2, 128)
+
+
+def test_afnet_backbone_trains_from_the_shipped_afnet_and_runs_in_the_block(tmp_path):
+    path = tmp_path / "tiny.h5"
+    data.generate(data.LiveReceiver(snrs=(10.0,)), path, 12, seed=5, workers=1, progress=False)
+    config = {"per_cell": 12, "epochs": 1, "svm_samples": 40, "svm_background": 20, "ae_epochs": 1,
+              "backbone": "afnet", "init_from": "afnet", "cfo_correction": "fourth_power_and_raw", "lr": 1e-4}
+    results = htrd_train.train_all(path, tmp_path / "baselines", tmp_path / "htrd", config=config,
+                                   log=lambda *_: None)
+    card = ModelBundle.load(tmp_path / "htrd").card
+    assert card["architecture"]["backbone"]["in_channels"] == 4 and card["architecture"]["features"] == 48
+    assert card["preprocessing"]["cfo_correction"] == "fourth_power_and_raw"
+    assert card["training"]["eps_max"] == pytest.approx(htrd_train.eps_max(htrd_train.CONFIG, 256.0))
+    assert results["htrd"]["far_field_decision"] == "reject"
+    assert ModelBundle.load(tmp_path / "baselines" / "twofold_detector").card["architecture"]["rows"] == 4
+    block = sentinel.htrd_classifier(str(tmp_path / "htrd"), device="cpu")
+    windows = data.load(path).complex()[:8]
+    out, detections = run_model_block(block, windows.reshape(-1))
+    reference = htrd_train._load_model(tmp_path / "htrd")(
+        torch.as_tensor(amc_nn.preprocess(windows, "power", "fourth_power_and_raw")))
+    assert np.array_equal(np.asarray(out, np.int64), reference)
+    result = htrd_train.evaluate(tmp_path / "htrd", tmp_path / "baselines", path, tmp_path / "report", pnrs=(-10.0,),
+                                 attack_samples=10, steps=2, log=lambda *_: None)
+    assert result["budgets_respected"]
+    from safetensors.numpy import load_file
+    saved = load_file(str(tmp_path / "report" / "adversarial_examples.safetensors"))
+    assert saved["x"].shape[1:] == (2, 128) and saved["clean"].shape[1:] == (2, 128)   # the raw rows only
+
+
 @pytest.mark.parametrize("example", ["sentinel_sim", "sentinel_file", "sentinel_rtlsdr", "sentinel_uhd"])
 def test_example_htrd_labels_name_every_reject_reason(example):
     """The Qt flowgraphs' HTRD label formats detections; a broken lambda fails only in the GUI."""

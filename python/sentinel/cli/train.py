@@ -132,7 +132,7 @@ def add_parser(sub):
     kpi.add_argument("--threads", type=int, default=0)
     kpi.set_defaults(run=run_train_kpi)
 
-    htrd = train_sub.add_parser("htrd", help="HTRD (CAT VT-CNN2 + SVM rejection) and its baselines")
+    htrd = train_sub.add_parser("htrd", help="HTRD (CAT-trained CNN + SVM rejection) and its baselines")
     htrd.add_argument("--data", required=True, help="a `sentinel data generate rml2016` or `receiver` file")
     htrd.add_argument("-o", "--output", required=True, help="the HTRD bundle folder to write")
     htrd.add_argument("--baselines", required=True,
@@ -159,9 +159,16 @@ def add_parser(sub):
     htrd.add_argument("--head-reject-rate", type=float,
                       help="share of benign calibration windows rejected because the CNN's own head disagrees "
                            "with the SVMs' class (0 <= rate < 0.1 - proximity rate; default 0.05; 0: no such rule)")
-    htrd.add_argument("--cfo-correction", choices=("none", "fourth_power"),
+    htrd.add_argument("--cfo-correction", choices=("none", "fourth_power", "fourth_power_and_raw"),
                       help="remove each window's carrier offset (fourth_power: the x^4 spectral estimate) "
-                           "before every network, in training and in the block (default none)")
+                           "before every network, in training and in the block; fourth_power_and_raw: the "
+                           "corrected rows and the window's own (4 input rows; default none)")
+    htrd.add_argument("--backbone", choices=("vtcnn2", "afnet"),
+                      help="the CNN of every network: the paper's VT-CNN2 (default) or AFNet")
+    htrd.add_argument("--init-from", metavar="BUNDLE",
+                      help="start every network from this amc bundle's weights (its backbone and "
+                           "--cfo-correction), e.g. afnet")
+    htrd.add_argument("--lr", type=float, help="Adam learning rate (default 1e-3)")
     htrd.add_argument("--seed", type=int, default=1)
     htrd.add_argument("--split-seed", type=int, default=0)
     htrd.add_argument("--checkpoint-dir")
@@ -425,7 +432,7 @@ def run_train_htrd(args):
     config = {"per_cell": args.per_cell, "min_snr_db": args.min_snr, "epochs": args.epochs,
               "eps_max_pnr_db": args.eps_max_pnr}
     for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction", "svm_background",
-                "proximity_reject_rate", "head_reject_rate", "cfo_correction"):
+                "proximity_reject_rate", "head_reject_rate", "cfo_correction", "backbone", "init_from", "lr"):
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)
     if args.svm_class_weight is not None:

@@ -3,8 +3,10 @@
 # This file is part of gr-sentinel
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""HTRD (Zhang et al., IEEE WCL 2022): a VT-CNN2 whose last feature layer feeds
-one-vs-all RBF-SVMs; the input is rejected when the top SVM score is not above S0.
+"""HTRD (Zhang et al., IEEE WCL 2022): a CNN whose last feature layer feeds one-vs-all
+RBF-SVMs; the input is rejected when the top SVM score is not above S0. The paper's CNN
+is VT-CNN2; any classifier of nn.amc with features() and head() can take its place
+(the card's architecture.backbone).
 Two rules of ours come before it (each off when its card threshold is absent):
 - far_from_training: the proximity (the kernel value to the nearest support vector)
   is below a floor; far from every support vector each score tends to its intercept,
@@ -22,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .amc import VTCNN2
+from . import amc as amc_nn
 
 KIND = "htrd"
 REJECT = -1
@@ -76,13 +78,15 @@ def head_gap(scores, logits):
 
 
 class HTRD(nn.Module):
-    """VT-CNN2 features -> SVM scores (B, C); with `decision_columns`, (B, C + 2):
+    """CNN features -> SVM scores (B, C); with `decision_columns`, (B, C + 2):
     the scores, the proximity and the head gap (one output tensor for the block's
-    inference backends). `logits` gives the CNN's own head."""
+    inference backends). `logits` gives the CNN's own head. backbone: an nn.amc
+    architecture dict (None: the paper's VT-CNN2 for `classes` and `length`)."""
 
-    def __init__(self, classes=11, length=128, support_vectors=1, features=256, decision_columns=False):
+    def __init__(self, classes=11, length=128, support_vectors=1, features=256, decision_columns=False,
+                 backbone=None):
         super().__init__()
-        self.cnn = VTCNN2(classes, length)
+        self.cnn = amc_nn.VTCNN2(classes, length) if backbone is None else amc_nn.build(backbone)
         self.svm = RBFSVMScores(support_vectors, classes, features)
         self.decision_columns = decision_columns
 
@@ -103,9 +107,14 @@ class HTRD(nn.Module):
 
 
 def build(architecture, decision_columns=False):
+    """An HTRD from a card's architecture (no `backbone` entry: VT-CNN2, the bundles made before it)."""
     arch = dict(architecture)
+    backbone = arch.get("backbone")
+    if backbone is not None and (not isinstance(backbone, dict) or "name" not in backbone):
+        raise ValueError("architecture.backbone: {!r}; allowed: an nn.amc architecture with a name, e.g. "
+                         "{{\"name\": \"afnet\", \"in_channels\": 4}}".format(backbone))
     return HTRD(arch.get("classes", 11), arch.get("length", 128), arch["support_vectors"], arch.get("features", 256),
-                decision_columns)
+                decision_columns, backbone)
 
 
 REASONS = ("far_from_training", "head_disagrees", "low_score")

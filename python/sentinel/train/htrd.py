@@ -6,7 +6,10 @@
 """HTRD and its baselines: training (CAT, LS-GNA, adversarial retraining + autoencoder
 detector, undefended), neural rejection, and the white-box security evaluation.
 
-- Undefended: VT-CNN2 with cross-entropy.
+Every network is the `backbone` classifier: the paper's VT-CNN2, or AFNet, started from
+an amc bundle's weights (`init_from`, e.g. the shipped afnet) when given.
+
+- Undefended: the backbone with cross-entropy.
 - CAT: per-sample eps_i, grown by eta after every visit on which the sample's PGD
   example is still classified correctly, capped at eps_max; the example is taken
   within eps_i by L2 PGD; soft label (1 - c*eps_i)*y + c*eps_i*u, u ~ Dirichlet(1).
@@ -51,20 +54,26 @@ CONFIG = {
     "smoothing_c": 0.156, "ls_alpha": 0.1, "gna_sigma": 0.3, "svm_gamma": 0.01, "svm_C": 1.0,
     "svm_samples": 2000, "svm_background": 1000, "svm_class_weight": None,
     "reject_rate": 0.1, "proximity_reject_rate": 0.01, "head_reject_rate": 0.05, "ae_epochs": 20,
-    "calibration_snr_db": 10.0, "cfo_correction": "none",
+    "calibration_snr_db": 10.0, "cfo_correction": "none", "backbone": "vtcnn2", "init_from": None,
 }
+#: The classifiers HTRD can be built on, and how a fresh one is made for (rows, length) inputs.
+BACKBONES = {
+    "vtcnn2": lambda rows, length: {"name": "vtcnn2", "classes": 11, "length": length},
+    "afnet": lambda rows, length: {"name": "afnet", "classes": 11, "in_channels": rows},
+}
+BACKBONE_NAMES = {"vtcnn2": "VT-CNN2", "afnet": "AFNet"}
 
 
 class AutoencoderDetector:
-    """A small dense autoencoder on the (2, 128) window; error = mean squared reconstruction error."""
+    """A small dense autoencoder on the (rows, 128) model input; error = mean squared reconstruction error."""
 
     @staticmethod
-    def build(length=128, hidden=64, code=16):
+    def build(length=128, hidden=64, code=16, rows=2):
         from torch import nn
 
-        return nn.Sequential(nn.Flatten(), nn.Linear(2 * length, hidden), nn.ReLU(), nn.Linear(hidden, code),
-                             nn.ReLU(), nn.Linear(code, hidden), nn.ReLU(), nn.Linear(hidden, 2 * length),
-                             nn.Unflatten(1, (2, length)))
+        return nn.Sequential(nn.Flatten(), nn.Linear(rows * length, hidden), nn.ReLU(), nn.Linear(hidden, code),
+                             nn.ReLU(), nn.Linear(code, hidden), nn.ReLU(), nn.Linear(hidden, rows * length),
+                             nn.Unflatten(1, (rows, length)))
 
     @staticmethod
     def error(model, x):
@@ -81,8 +90,9 @@ def load_data(data_path, config, split_seed=0):
     return ds, x, ds.label.astype(np.int64), train, valid, test
 
 
-def eps_max(config):
-    energy = 128.0
+def eps_max(config, energy=128.0):
+    """The CAT / retraining budget for inputs of this energy (||x||^2: 128 for a power-normalised
+    128-sample window as two rows, twice that as four)."""
     return float(np.sqrt(10 ** (config["eps_max_pnr_db"] / 10) * energy / (10 ** (config["eps_reference_snr_db"] / 10) + 1)))
 
 
@@ -92,17 +102,61 @@ def _soft_cross_entropy(logits, targets):
     return -(targets * torch.log_softmax(logits, dim=1)).sum(1).mean()
 
 
+def received_rows(x):
+    """The I/Q rows of the window as received: rows 2-3 of a fourth_power_and_raw input
+    (rows 0-1 are derived from them), else the two rows there are."""
+    return x[:, 2:4] if x.shape[1] == 4 else x
+
+
+def input_energy(x):
+    """||x||^2 of every power-normalised model input (rows/2 times the window length)."""
+    return float(x.shape[1] * x.shape[2] / 2)
+
+
+def initial_weights(config, rows, length):
+    """The backbone's architecture, and the state of `init_from` (None: a fresh network).
+    The bundle must be an amc bundle of that backbone with the same input rows and carrier
+    offset correction; an energy-normalised one has its first layer's weights divided by
+    sqrt(length), so that on power-normalised windows it computes what it did before."""
+    import torch
+
+    from ..runtime.bundle import ModelBundle
+
+    architecture = BACKBONES[config["backbone"]](rows, length)
+    if not config["init_from"]:
+        return architecture, None
+    bundle = ModelBundle.load(config["init_from"])
+    card_arch = dict(bundle.card["architecture"])
+    preprocessing = bundle.card.get("preprocessing", {})
+    if bundle.kind != amc_nn.KIND or card_arch.get("name") != config["backbone"] or "frontend" in card_arch:
+        raise ValueError("init_from: {} is a '{}' bundle of '{}'; allowed: an amc bundle of the backbone '{}' "
+                         "without a front-end".format(bundle.path, bundle.kind, card_arch.get("name"),
+                                                      config["backbone"]))
+    if preprocessing.get("cfo_correction", "none") != config["cfo_correction"]:
+        raise ValueError("init_from: {} was trained with cfo_correction '{}'; use --cfo-correction {}".format(
+            bundle.path, preprocessing.get("cfo_correction", "none"), preprocessing.get("cfo_correction", "none")))
+    model = bundle.load_into(amc_nn.build(card_arch))
+    if preprocessing.get("normalization", "energy") == "energy":
+        first = next(m for m in model.modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Linear)))
+        with torch.no_grad():
+            first.weight.div_(np.sqrt(length))
+    return card_arch, model.state_dict()
+
+
 def train_cnn(kind, x, y, train, valid, config, seed=1, checkpoint_dir=None, log=print):
-    """kind: undefended | cat | lsgna | adversarial. Returns (VT-CNN2, history)."""
+    """kind: undefended | cat | lsgna | adversarial. Returns (the backbone network, history)."""
     import torch
     import torch.nn.functional as F
 
     set_seed(seed)
-    model = amc_nn.VTCNN2(11, x.shape[2])
+    architecture, state = initial_weights(config, x.shape[1], x.shape[2])
+    model = amc_nn.build(architecture)
+    if state is not None:
+        model.load_state_dict(state)
     optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
     checkpoint = Checkpoint(checkpoint_dir, "{}.pt".format(kind))
     start, history, extra = checkpoint.restore(model, optimizer)
-    eps_cap = eps_max(config)
+    eps_cap = eps_max(config, input_energy(x))
     eps_i = extra["eps"] if extra and "eps" in extra else torch.zeros(len(train))
     xt = torch.as_tensor(x[train])
     yt = torch.as_tensor(y[train])
@@ -186,13 +240,14 @@ def far_field_decision(model, threshold, min_proximity=0.0):
     return "reject" if min_proximity > 0 or intercepts.max() <= threshold else CLASSES[int(intercepts.argmax())]
 
 
-def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
+def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1, backbone=None):
     """One-vs-all RBF-SVMs on the CNN's features, with `svm_background` noise windows as
     negatives of every machine. Returns (model, S0, min_proximity, max_head_gap): the
     proximity floor rejects `proximity_reject_rate` of x_calibration, the head-agreement
     rule `head_reject_rate` (max_head_gap None when 0: no rule), and S0 the rest of
     `reject_rate`.
-    svm_class_weight "balanced" weighs each machine's one class like its ten others."""
+    svm_class_weight "balanced" weighs each machine's one class like its ten others.
+    backbone: the cnn's architecture (None: VT-CNN2)."""
     import torch
     from sklearn.svm import SVC
 
@@ -207,7 +262,7 @@ def fit_rejection(cnn, x_train, y_train, x_calibration, config, seed=1):
     machines = [SVC(kernel="rbf", gamma=config["svm_gamma"], C=config["svm_C"],
                     class_weight=config["svm_class_weight"]).fit(z, labels == c) for c in range(11)]
     head = htrd_nn.RBFSVMScores.from_sklearn(machines, config["svm_gamma"])
-    model = htrd_nn.HTRD(11, x_train.shape[2], head.support_vectors.shape[0])
+    model = htrd_nn.HTRD(11, x_train.shape[2], head.support_vectors.shape[0], z.shape[1], backbone=backbone)
     model.cnn.load_state_dict(cnn.state_dict())
     model.svm.load_state_dict(head.state_dict())
     model.eval()
@@ -231,7 +286,7 @@ def train_detector(x, train, calibration, config, seed=1, log=print):
     import torch
 
     set_seed(seed)
-    ae = AutoencoderDetector.build(x.shape[2])
+    ae = AutoencoderDetector.build(x.shape[2], rows=x.shape[1])
     optimizer = torch.optim.Adam(ae.parameters(), lr=1e-3)
     xt = torch.as_tensor(x[train])
     for epoch in range(config["ae_epochs"]):
@@ -284,6 +339,8 @@ def check_config(config):
     if config["cfo_correction"] not in amc_nn.CFO_CORRECTIONS:
         raise ValueError("cfo_correction: {!r}; allowed: {}".format(config["cfo_correction"],
                                                                     ", ".join(amc_nn.CFO_CORRECTIONS)))
+    if config["backbone"] not in BACKBONES:
+        raise ValueError("backbone: {!r}; allowed: {}".format(config["backbone"], ", ".join(BACKBONES)))
     if config["svm_class_weight"] not in (None, "balanced"):
         raise ValueError("svm_class_weight: {!r}; allowed: None, 'balanced'".format(config["svm_class_weight"]))
 
@@ -308,12 +365,17 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
     if len(calibration) < 10:
         raise ValueError("data: {} has {} held-out windows at {} dB to set the reject thresholds".format(
             data_path, len(calibration), config["calibration_snr_db"]))
+    backbone = initial_weights(config, x.shape[1], x.shape[2])[0]
+    budget = eps_max(config, input_energy(x))
+    if not 0.0 <= config["smoothing_c"] * budget <= 1.0:
+        raise ValueError("smoothing_c: {} gives c*eps_max = {:.3f} on {}-row inputs; allowed: 0 to {:.3f}".format(
+            config["smoothing_c"], config["smoothing_c"] * budget, x.shape[1], 1.0 / budget))
     log("data: {} train, {} validation, {} calibration windows (SNR >= {} dB, {} per cell); eps_max {:.2f}".format(
-        len(train), len(valid), len(calibration), config["min_snr_db"], config["per_cell"], eps_max(config)))
+        len(train), len(valid), len(calibration), config["min_snr_db"], config["per_cell"], budget))
     output_dir = pathlib.Path(output_dir)
     training = {"data": str(data_path), "data_command": storage.generate_command(ds.attrs, data_path),
                 "data_seed": int(ds.attrs.get("seed", -1)), "split_seed": split_seed, "seed": seed,
-                "config": config, "eps_max": eps_max(config), "command": command,
+                "config": config, "eps_max": budget, "command": command,
                 "train_windows": int(len(train)), "validation_windows": int(len(valid)),
                 "calibration_windows": int(len(calibration))}
     cnns, histories = {}, {}
@@ -321,22 +383,23 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
         cnns[kind], histories[kind] = train_cnn(kind, x, y, train, valid, config, seed, checkpoint_dir, log)
     seconds = {k: float(np.mean([h["seconds"] for h in v])) for k, v in histories.items()}
     for kind in ("undefended", "adversarial"):
-        card = _card(kind, amc_nn.KIND, "VT-CNN2, {} (HTRD baseline)".format(kind), {"name": "vtcnn2", "classes": 11},
-                     {}, dict(training, stage=kind, history=histories[kind]), {}, config["cfo_correction"])
+        card = _card(kind, amc_nn.KIND, "{}, {} (HTRD baseline)".format(BACKBONE_NAMES[config["backbone"]], kind),
+                     backbone, {}, dict(training, stage=kind, history=histories[kind]), {}, config["cfo_correction"])
         save_bundle(output_dir / kind, card, cnns[kind])
     ae, ae_threshold = train_detector(x, train, calibration, config, seed, log)
     card = _card("twofold_detector", "autoencoder_detector", "autoencoder detector of the two-fold defence",
-                 {"name": "dense_autoencoder", "hidden": 64, "code": 16},
+                 {"name": "dense_autoencoder", "hidden": 64, "code": 16, "rows": int(x.shape[1])},
                  {"reconstruction_error": ae_threshold, "benign_reject_rate": config["reject_rate"]}, training, {},
                  config["cfo_correction"])
     save_bundle(output_dir / "twofold_detector", card, ae)
     results = {}
     for kind, name, folder in (("lsgna", "lsgna_nr", output_dir / "lsgna_nr"), ("cat", "htrd", htrd_output)):
         model, threshold, floor, max_head_gap = fit_rejection(cnns[kind], x[train], y[train], x[calibration], config,
-                                                              seed)
+                                                              seed, backbone)
         rejector = htrd_nn.Rejector(model, threshold, floor, max_head_gap)
-        arch = {"name": "htrd_vtcnn2_svm", "classes": 11, "length": 128, "features": 256,
-                "support_vectors": int(model.svm.support_vectors.shape[0])}
+        arch = {"name": "htrd_{}_svm".format(config["backbone"]), "classes": 11, "length": int(x.shape[2]),
+                "features": int(model.svm.support_vectors.shape[1]),
+                "support_vectors": int(model.svm.support_vectors.shape[0]), "backbone": backbone}
         fresh_noise = amc_nn.preprocess(
             unknown.background_windows(1000, x.shape[2], np.random.default_rng([seed, 1])), "power",
             config["cfo_correction"])
@@ -347,8 +410,8 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
                    "validation_snr_db": "{} to 18".format(config["min_snr_db"]),
                    "noise_reject_rate": float(np.mean(noise_decided == htrd_nn.REJECT)),
                    "far_field_decision": far_field_decision(model, threshold, floor)}
-        card = _card(name, htrd_nn.KIND, "VT-CNN2 trained with {} + RBF-SVM neural rejection".format(
-            "CAT" if kind == "cat" else "LS-GNA"), arch,
+        card = _card(name, htrd_nn.KIND, "{} trained with {} + RBF-SVM neural rejection".format(
+            BACKBONE_NAMES[config["backbone"]], "CAT" if kind == "cat" else "LS-GNA"), arch,
             {"S0": threshold, "min_proximity": floor, "max_head_gap": max_head_gap,
              "benign_reject_rate": config["reject_rate"], "proximity_reject_rate": config["proximity_reject_rate"],
              "head_reject_rate": config["head_reject_rate"]},
@@ -366,7 +429,7 @@ def train_all(data_path, output_dir, htrd_output, config=None, seed=1, split_see
 
 # ---- security evaluation --------------------------------------------------------------------
 def _load_model(folder):
-    """A plain VT-CNN2 bundle -> the model; an HTRD-kind bundle -> its htrd_nn.Rejector."""
+    """A plain amc bundle -> the model; an HTRD-kind bundle -> its htrd_nn.Rejector."""
     from ..runtime.bundle import ModelBundle
 
     bundle = ModelBundle.load(folder)
@@ -401,7 +464,8 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     undefended = _load_model(baselines / "undefended")
     adversarial = _load_model(baselines / "adversarial")
     detector_bundle = ModelBundle.load(baselines / "twofold_detector")
-    detector = detector_bundle.load_into(AutoencoderDetector.build()).eval()
+    detector = detector_bundle.load_into(AutoencoderDetector.build(
+        rows=detector_bundle.card["architecture"].get("rows", 2))).eval()
     ae_threshold = detector_bundle.card["thresholds"]["reconstruction_error"]
     ae_error = lambda xa: AutoencoderDetector.error(detector, xa)  # noqa: E731
 
@@ -445,7 +509,7 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
                 attack_curves[name][attack].append(float(ok.mean()))
                 survived &= ok
                 if pnr == -10 and name == "undefended" and attack == "cross_entropy":
-                    saved = xa.numpy()
+                    saved = received_rows(xa).numpy()
             curves[name].append(float(survived.mean()))
             outcomes[name] = survived
         for name, stats in paired.items():
@@ -475,7 +539,7 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
         from safetensors.numpy import save_file
 
         save_file({"x": saved.astype(np.float32), "y": y.numpy().astype(np.int64),
-                   "clean": x.numpy().astype(np.float32)}, str(report / "adversarial_examples.safetensors"))
+                   "clean": received_rows(x).numpy().astype(np.float32)}, str(report / "adversarial_examples.safetensors"))
     _plot(result, report)
     if update_card:
         record_in_card(htrd_bundle, result, command, storage.generate_command(ds.attrs, data_path))
@@ -507,9 +571,10 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
     - unknown_inputs: the fraction rejected of `unknown_windows` fresh windows of each
       data.unknown family, prepared as the blocks do (`prepare`: complex windows -> model
       input; default power normalisation);
-    - transferred: margin PGD on the undefended VT-CNN2 at each PNR (x, y: the attacked
+    - transferred: margin PGD on the undefended network at each PNR (x, y: the attacked
       windows); of the windows it fools, the fraction each defence rejects, rejects or
-      classifies correctly, and rejects once the window is power-normalised."""
+      classifies correctly, and rejects once the window is power-normalised (four-row
+      inputs: the attacked raw rows prepared again, offset correction included)."""
     import torch
 
     from ..data import unknown
@@ -525,14 +590,17 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
     unknown_inputs = {"windows_per_family": unknown_windows, "seed": seed, "rejected": {
         name: {family: float(rejected(rejector, windows)[0].mean()) for family, windows in families.items()}
         for name, rejector in rejecting.items()}}
-    transferred = {"attack": "margin PGD on the undefended VT-CNN2, {} steps".format(steps),
+    transferred = {"attack": "margin PGD on the undefended network, {} steps".format(steps),
                    "pnr_db": list(transfer_pnrs), "fooled": [],
                    **{name: {"rejected": [], "rejected_or_correct": [], "rejected_power_normalised": []}
                       for name in rejecting}}
     for pnr in transfer_pnrs:
         xa = attacks.pgd_l2(attacks.margin_objective(undefended, y), x, attacks.attack_budget(x, snr_db, pnr),
                             steps=steps)
-        normalised = torch.as_tensor(amc_nn.preprocess(amc_nn.to_complex(xa), "power"))
+        if xa.shape[1] == 4:   # the attacked raw rows through the whole preprocessing again
+            normalised = torch.as_tensor(prepare(amc_nn.to_complex(received_rows(xa))))
+        else:
+            normalised = torch.as_tensor(amc_nn.preprocess(amc_nn.to_complex(xa), "power"))
         with torch.no_grad():
             fooled = (undefended(xa).argmax(1) != y).numpy()
         transferred["fooled"].append(float(fooled.mean()))
