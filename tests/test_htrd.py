@@ -408,6 +408,7 @@ def test_block_bad_input(tmp_path):
     ({"smoothing_c": 1.0}, r"smoothing_c: 1.0 gives a smoothing weight c\*eps_max = 1.918; allowed: 0 to 0.521"),
     ({"cat_attack_loss": "hinge"}, r"cat_attack_loss: 'hinge'; allowed: cross_entropy, margin"),
     ({"cat_clean_fraction": 1.0}, r"cat_clean_fraction: 1.0; allowed: 0 <= fraction < 1"),
+    ({"svm_samples": 5}, r"svm_samples: 5; allowed: a whole number of training windows >= 11"),
     ({"svm_background": -1}, r"svm_background: -1; allowed: a whole number of noise windows >= 0"),
     ({"svm_background": 2.5}, r"svm_background: 2.5; allowed: a whole number of noise windows >= 0"),
     ({"svm_class_weight": "auto"}, r"svm_class_weight: 'auto'; allowed: None, 'balanced'"),

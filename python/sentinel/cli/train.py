@@ -148,6 +148,8 @@ def add_parser(sub):
                       help="loss of CAT's inner PGD (default cross_entropy)")
     htrd.add_argument("--cat-clean-fraction", type=float,
                       help="share of each CAT batch trained on clean windows with hard labels (0 <= f < 1; default 0)")
+    htrd.add_argument("--svm-samples", type=int,
+                      help="training windows the rejection SVMs are fitted on (default 2000)")
     htrd.add_argument("--svm-background", type=int,
                       help="noise windows the rejection SVMs learn to reject (default 1000; 0: none)")
     htrd.add_argument("--svm-class-weight", choices=("none", "balanced"),
@@ -431,7 +433,7 @@ def run_train_htrd(args):
 
     config = {"per_cell": args.per_cell, "min_snr_db": args.min_snr, "epochs": args.epochs,
               "eps_max_pnr_db": args.eps_max_pnr}
-    for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction", "svm_background",
+    for key in ("smoothing_c", "cat_attack_loss", "cat_clean_fraction", "svm_samples", "svm_background",
                 "proximity_reject_rate", "head_reject_rate", "cfo_correction", "backbone", "init_from", "lr"):
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)

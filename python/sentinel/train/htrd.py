@@ -326,6 +326,10 @@ def check_config(config):
                                                                     ", ".join(sorted(attacks.LOSSES))))
     if not 0.0 <= config["cat_clean_fraction"] < 1.0:
         raise ValueError("cat_clean_fraction: {}; allowed: 0 <= fraction < 1".format(config["cat_clean_fraction"]))
+    if isinstance(config["svm_samples"], bool) or not isinstance(config["svm_samples"], int) \
+            or config["svm_samples"] < 11:
+        raise ValueError("svm_samples: {!r}; allowed: a whole number of training windows >= 11".format(
+            config["svm_samples"]))
     if isinstance(config["svm_background"], bool) or not isinstance(config["svm_background"], int) \
             or config["svm_background"] < 0:
         raise ValueError("svm_background: {!r}; allowed: a whole number of noise windows >= 0".format(
