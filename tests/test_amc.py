@@ -233,6 +233,44 @@ def test_offset_augmentation_shifts_training_windows_only(tiny_amc, tmp_path):
                         log=lambda s: None)
 
 
+def test_offset_augmentation_keeps_each_window_with_its_label(tiny_amc):
+    """train() pairs the augmented windows of ds.select(mask) with ds.label[sorted indices]:
+    a rotation keeps every sample's magnitude, so each augmented row must have the magnitudes
+    of the original window at the same place in that order (and the labels follow it)."""
+    path, _, _ = tiny_amc
+    ds, x, train_idx, _, _ = amc_train.load_split(path, 0, per_cell=20)
+    subset = ds.select(amc_train._index_mask(len(ds), train_idx))
+    moved = amc_train._model_input(subset, "energy", "none", (3000.0, 1.0, np.random.default_rng(2)))
+    original = x[np.sort(train_idx)]
+    np.testing.assert_allclose(np.hypot(moved[:, 0], moved[:, 1]), np.hypot(original[:, 0], original[:, 1]),
+                               rtol=1e-4, atol=1e-6)
+    assert not np.allclose(moved, original)
+    np.testing.assert_array_equal(subset.label, ds.label[np.sort(train_idx)])
+
+
+def test_offset_augmentation_leaves_receiver_recipe_windows_as_recorded(tmp_path):
+    """A dataset with its own receiver draws (carrier offsets) is never shifted again."""
+    path = tmp_path / "rx.h5"
+    data.generate(data.LiveReceiver(snrs=(10.0,), classes=["BPSK", "QPSK"]), path, 6, seed=9, workers=1,
+                  progress=False)
+    ds = data.load(path)
+    plain = amc_train._model_input(ds, "energy", "none")
+    augmented = amc_train._model_input(ds, "energy", "none", (3000.0, 1.0, np.random.default_rng(2)))
+    np.testing.assert_array_equal(augmented, plain)
+
+
+def test_cli_passes_the_augmentation_options_to_the_card(tiny_amc, tmp_path):
+    from gnuradio.sentinel.cli import main as cli_main
+
+    path, _, _ = tiny_amc
+    code = cli_main(["train", "amc", "--data", str(path), "-o", str(tmp_path / "cli"), "--epochs", "1",
+                     "--batch-size", "64", "--per-cell", "20", "--arch", '{"units": 2, "channels": 16}',
+                     "--augment-cfo", "2500", "--augment-fraction", "0.5"])
+    training = json.loads((tmp_path / "cli" / "card.json").read_text())["training"]
+    assert code in (0, None)
+    assert training["augment_cfo_hz"] == 2500.0 and training["augment_fraction"] == 0.5
+
+
 def test_training_resumes_from_its_checkpoint(tmp_path):
     """A run cut after one epoch continues at epoch 1 with its history, not from scratch."""
     rng = np.random.default_rng(0)
