@@ -194,3 +194,64 @@ def test_recalibration_keeps_the_network_and_sets_gamma_on_held_out_windows(tmp_
     network = [k for k in before if k.startswith(("encode", "decode"))]
     assert network and all(np.array_equal(before[k], after[k]) for k in network)
     assert not np.array_equal(before["knot_mean"], after["knot_mean"])
+
+
+def test_statistics_distance_is_the_nearest_class_mahalanobis_at_the_windows_knot():
+    """fit_statistics on two synthetic classes at two SNR knots; statistics_distance equals a
+    numpy brute force over (class, knot) Gaussians, each window at its own knot."""
+    model = mae_nn.build({"name": mae_nn.SPECTRAL_STATISTICS, "length": 1024, "classes": 2}).eval()
+    rng = np.random.default_rng(11)
+    width = stream_mae.view_size(1024) + len(stream_mae.STATISTICS)
+    start = stream_mae.FRAMES * stream_mae.PSD_BINS + 2 * stream_mae.HISTOGRAM_BINS
+    x = np.zeros((400, width), np.float32)
+    labels = np.repeat([0, 1], 200)
+    snr = np.tile(np.repeat([4.0, 14.0], 100), 2)
+    x[:, start:start + 7] = rng.normal(size=(400, 7)) * (1 + labels[:, None]) + 3 * labels[:, None] + snr[:, None] / 4
+    x[:, -1] = 10 ** (snr / 10) + 1            # ratio column: floor_bias 1 gives the SNR back
+    xt = torch.as_tensor(x)
+    model.fit_statistics(xt, labels)
+    assert np.allclose(model.calibration_snr(xt).numpy(), snr, atol=1e-3)
+    scale = x[:, start:start + 7].astype(np.float64).std(axis=0, ddof=1)
+    probe = rng.normal(size=(50, width)).astype(np.float32) * 2 + 2
+    probe[:, -1] = 10 ** (np.where(np.arange(50) % 2, 14.0, 4.0) / 10) + 1
+    probe[:, -2] = 0.0
+    want = []
+    for row in probe:
+        s = row[start:start + 7] / scale
+        knot_snr = 14.0 if row[-1] > 10 else 4.0
+        best = np.inf
+        for c in (0, 1):
+            rows = x[(labels == c) & (snr == knot_snr), start:start + 7] / scale
+            d = s - rows.mean(axis=0)
+            best = min(best, d @ np.linalg.inv(np.cov(rows.T)) @ d)
+        want.append(np.sqrt(best))
+    with torch.no_grad():
+        got = model.statistics_distance(torch.as_tensor(probe)).numpy()
+    np.testing.assert_allclose(got, want, rtol=2e-3)
+
+
+def test_fused_bundle_scores_in_the_block_as_offline_and_refuses_another_source(tmp_path):
+    from gnuradio import sentinel
+    from gnuradio.sentinel.train import stream_mae as stream_train
+
+    from flowgraph_helpers import run_model_block
+
+    card = stream_train.fuse("mae", tmp_path / "fused", count=6, snrs=(10.0,), seed=5, workers=1,
+                             log=lambda *a: None)
+    assert card["architecture"]["name"] == mae_nn.SPECTRAL_STATISTICS and card["thresholds"]["delta"] > 0
+    assert card["preprocessing"]["features"] == "spectral_views_with_statistics"
+    rng = np.random.default_rng(12)
+    qpsk = np.exp(1j * np.pi / 4 * np.array([1, 3, 5, 7]))
+    windows = independent.shaped_symbols(qpsk, 6, 1024, rng, 8) + independent.complex_noise(rng, (6, 1024), 0.3)
+    block = sentinel.mae_anomaly_scorer(str(tmp_path / "fused"), samp_rate=200e3, device="cpu")
+    out, detections = run_model_block(block, windows.astype(np.complex64).ravel())
+    model = block.bundle.load_into(mae_nn.build(card["architecture"])).eval()
+    with torch.no_grad():
+        offline = model(torch.as_tensor(stream_mae.spectral_views_with_statistics(windows))).numpy()
+    np.testing.assert_allclose(out, offline[:, 0], rtol=1e-3, atol=1e-3)
+    assert [d["anomalous"] for d in detections] == list(offline[:, 0] > card["thresholds"]["gamma"])
+    fast = sentinel.mae_anomaly_scorer(str(tmp_path / "fused"), samp_rate=200e3, device="cpu", backend="onnxruntime")
+    np.testing.assert_allclose(np.asarray(fast.engine(fast.preprocess(windows.astype(np.complex64))))[:, 0],
+                               offline[:, 0], rtol=1e-3, atol=1e-3)
+    with pytest.raises(ValueError, match="allowed: a 'stream_spectral_mae' bundle"):
+        stream_train.fuse("mae_paper", tmp_path / "bad", count=6, snrs=(10.0,), log=lambda *a: None)

@@ -50,15 +50,12 @@ def add_parser(sub):
     stream.add_argument("--threads", type=int, default=0)
     stream.set_defaults(run=run_train_mae_stream)
 
-    recal = train_sub.add_parser("mae-recalibrate", help="refit the stream MAE's score calibration and gamma on "
-                                 "fresh normal windows over a wide SNR range (autoencoder unchanged)")
-    recal.add_argument("--from", dest="source", default="mae", help="the stream MAE bundle")
-    recal.add_argument("-o", "--output", required=True, help="bundle folder to write")
-    recal.add_argument("-n", "--count", type=int, default=60, help="normal windows per class and SNR")
-    recal.add_argument("--snrs", type=float, nargs="+", default=[float(v) for v in range(-4, 31, 2)], metavar="DB")
-    recal.add_argument("--seed", type=int, default=41)
-    recal.add_argument("--false-alarm", type=float, default=0.02)
-    recal.set_defaults(run=run_train_mae_recalibrate)
+    _refit_parser(train_sub, "mae-recalibrate", "refit the stream MAE's score calibration and gamma on fresh normal "
+                  "windows over a wide SNR range (autoencoder unchanged)", "the stream MAE bundle", range(-4, 31, 2), 41,
+                  run_train_mae_recalibrate)
+    _refit_parser(train_sub, "mae-fuse", "add the simple statistics (per class and SNR knot) to a spectral stream "
+                  "MAE's score, on fresh normal windows (autoencoder unchanged)", "the spectral stream MAE bundle",
+                  range(-4, 19, 2), 43, run_train_mae_fuse)
     amc = train_sub.add_parser("amc", help="a modulation classifier (AFNet: Shi, Peng, Zhuang, arXiv:2203.03140; VT-CNN2 and ResNet baselines)")
     amc.add_argument("--model", dest="architecture", default="afnet", choices=["afnet", "vtcnn2", "resnet"])
     amc.add_argument("--data", required=True, help="a `sentinel data generate rml2016` file")
@@ -309,6 +306,28 @@ def run_eval_mae_stream(args):
     if args.update_card:
         set_card_entry(ModelBundle.load(args.bundle).path, ("metrics", "fresh_data"),
                        dict(report, command=_command_line()))
+
+
+def _refit_parser(sub, name, help_text, source_help, snrs, seed, run):
+    """A command that refits part of a stream MAE bundle on fresh normal windows."""
+    refit = sub.add_parser(name, help=help_text)
+    refit.add_argument("--from", dest="source", default="mae", help=source_help)
+    refit.add_argument("-o", "--output", required=True, help="bundle folder to write")
+    refit.add_argument("-n", "--count", type=int, default=60, help="normal windows per class and SNR")
+    refit.add_argument("--snrs", type=float, nargs="+", default=[float(v) for v in snrs], metavar="DB")
+    refit.add_argument("--seed", type=int, default=seed)
+    refit.add_argument("--false-alarm", type=float, default=0.02)
+    refit.set_defaults(run=run)
+
+
+def run_train_mae_fuse(args):
+    from ..train import stream_mae
+
+    if args.count < 6:
+        raise ValueError("--count: at least 6 windows per class and SNR (a third each fits, calibrates and sets "
+                         "gamma), got {}".format(args.count))
+    stream_mae.fuse(args.source, args.output, count=args.count, snrs=args.snrs, seed=args.seed,
+                    false_alarm=args.false_alarm, command=_command_line())
 
 
 def run_train_mae_recalibrate(args):

@@ -145,13 +145,15 @@ class MahalanobisAutoencoder(HybridScore):
 
 STREAM = "stream_conv_mae"
 SPECTRAL = "stream_spectral_mae"
+SPECTRAL_STATISTICS = "stream_spectral_statistics_mae"
 #: architecture name -> the preprocessing.features its input is
-STREAM_FEATURES = {STREAM: "iq_rows", SPECTRAL: "spectral_views"}
+STREAM_FEATURES = {STREAM: "iq_rows", SPECTRAL: "spectral_views",
+                   SPECTRAL_STATISTICS: "spectral_views_with_statistics"}
 
 
 def build(architecture):
-    """The network a card's `architecture` names: a stream MAE (name "stream_spectral_mae"
-    or "stream_conv_mae") or, without a name, the paper's dense MAE."""
+    """The network a card's `architecture` names: a stream MAE (name "stream_spectral_mae",
+    "stream_spectral_statistics_mae" or "stream_conv_mae") or, without a name, the paper's dense MAE."""
     options = dict(architecture)
     name = options.pop("name", None)
     if name == STREAM:
@@ -160,4 +162,7 @@ def build(architecture):
     if name == SPECTRAL:
         from .stream_mae import SpectralAutoencoder
         return SpectralAutoencoder(**options)
+    if name == SPECTRAL_STATISTICS:
+        from .stream_mae import StatisticsSpectralAutoencoder
+        return StatisticsSpectralAutoencoder(**options)
     return MahalanobisAutoencoder(**options)

@@ -102,6 +102,48 @@ def spectral_views(windows):
                                                axis=1), dtype=np.float32)
 
 
+#: simple_statistics' names, in the order spectral_views_with_statistics() gives them
+STATISTICS = ("c42", "envelope_m4", "largest_bin_share", "occupied_bins_99", "peak_to_average",
+              "spectral_flatness", "spectral_variation")
+
+
+def simple_statistics(windows):
+    """{name: (N,) value} of statistics a careful engineer would try first, each on the
+    window at unit mean power."""
+    import numpy as np
+
+    x = np.asarray(windows, np.complex128)
+    rms = np.sqrt(np.mean(np.abs(x) ** 2, axis=1, keepdims=True))
+    x = x / np.where(rms > 0, rms, 1.0)
+    power = np.abs(x) ** 2
+    segments = x[:, :x.shape[1] // PSD_BINS * PSD_BINS].reshape(len(x), -1, PSD_BINS)
+    psd_segments = np.abs(np.fft.fft(segments, axis=2)) ** 2
+    psd = psd_segments.mean(axis=1)
+    share = np.sort(psd / np.maximum(psd.sum(axis=1, keepdims=True), 1e-12), axis=1)[:, ::-1]
+    m2 = np.mean(x * x, axis=1)
+    return {
+        "envelope_m4": np.mean(power ** 2, axis=1),
+        "peak_to_average": power.max(axis=1),
+        "c42": np.mean(power ** 2, axis=1) - np.abs(m2) ** 2 - 2.0,
+        "spectral_flatness": np.exp(np.mean(np.log(psd + 1e-12), axis=1)) / np.maximum(psd.mean(axis=1), 1e-12),
+        "largest_bin_share": share[:, 0],
+        "occupied_bins_99": np.argmax(np.cumsum(share, axis=1) >= 0.99, axis=1).astype(float),
+        "spectral_variation": np.mean(np.std(psd_segments, axis=1) / (psd + 1e-12), axis=1),
+    }
+
+
+def spectral_views_with_statistics(windows):
+    """spectral_views() with the window's simple statistics (STATISTICS order, not
+    reconstructed) between the distributions and the two SNR columns:
+    float32 (B, view_size + len(STATISTICS))."""
+    import numpy as np
+
+    views = spectral_views(windows)
+    stats = simple_statistics(windows)
+    columns = np.stack([stats[name] for name in STATISTICS], axis=1)
+    return np.ascontiguousarray(np.concatenate([views[:, :-2], columns, views[:, -2:]], axis=1), dtype=np.float32)
+
+
 def snr_db(ratio, floor_bias):
     """The SNR estimate from mean periodogram / floor (floor_bias: that ratio for noise alone)."""
     return 10.0 * torch.log10(torch.clamp(ratio / floor_bias - 1.0, min=1e-4))
@@ -341,3 +383,73 @@ class SpectralAutoencoder(CalibratedScore):
 
     def noise_ratio(self, x):
         return x[:, -1] / self.floor_bias
+
+
+class StatisticsSpectralAutoencoder(SpectralAutoencoder):
+    """SpectralAutoencoder whose hybrid score also weighs the window's simple statistics:
+    xi = alpha psi + beta zeta + delta d, d the Mahalanobis distance of the statistics
+    (scaled by stat_scale) to the nearest normal class's Gaussian at the window's
+    calibration-SNR knot (one Gaussian per class and knot). The statistics alone found OOK,
+    FM, OFDM, noise bursts and pulsed jammers that the autoencoder missed, but only with the
+    SNR known (docs/mae.md). Input: spectral_views_with_statistics()."""
+
+    def __init__(self, length=1024, latent=24, dense=128, negative_slope=0.01, classes=1, statistics=len(STATISTICS)):
+        super().__init__(length, latent, dense, negative_slope, classes)
+        self.statistics_size = int(statistics)
+        knots = len(CALIBRATION_KNOTS)
+        self.register_buffer("stat_scale", torch.ones(self.statistics_size))
+        self.register_buffer("stat_mean", torch.zeros(classes, knots, self.statistics_size))
+        self.register_buffer("stat_precision", torch.eye(self.statistics_size).repeat(classes, knots, 1, 1))
+        self.register_buffer("delta", torch.zeros(()))
+
+    def statistics(self, x):
+        start = self.spectrogram_size + self.histogram_size
+        return x[:, start:start + self.statistics_size] / self.stat_scale
+
+    def knot_of(self, snr):
+        """The nearest CALIBRATION_KNOTS index of each SNR (dB)."""
+        step = self.knots[1] - self.knots[0]
+        return torch.clamp(torch.round((snr - self.knots[0]) / step), 0, len(CALIBRATION_KNOTS) - 1).long()
+
+    def statistics_distance(self, x):
+        """(B,) Mahalanobis distance of the statistics to the nearest class at the window's knot."""
+        k = self.knot_of(self.calibration_snr(x))
+        d = self.statistics(x).unsqueeze(1) - self.stat_mean.transpose(0, 1)[k]          # (B, C, S)
+        precision = self.stat_precision.transpose(0, 1)[k]                                # (B, C, S, S)
+        squared = torch.sum(torch.matmul(d.unsqueeze(2), precision).squeeze(2) * d, dim=2)
+        return torch.sqrt(torch.clamp(squared.min(dim=1).values, min=0.0))
+
+    def raw(self, x):
+        out = super().raw(x)
+        return torch.cat([(out[:, 0] + self.delta * self.statistics_distance(x)).unsqueeze(1), out[:, 1:]], dim=1)
+
+    @torch.no_grad()
+    def fit_statistics(self, x, classes):
+        """Each class's and knot's Gaussian from normal inputs x (their knots from the
+        calibration SNR) with class indices `classes`; a (class, knot) with fewer than
+        MIN_PER_KNOT windows takes the class's nearest populated knot, a class with none the
+        pooled windows. stat_scale: each statistic's standard deviation over x."""
+        from .mae import stable_precision
+
+        start = self.spectrogram_size + self.histogram_size
+        raw = x[:, start:start + self.statistics_size].double()
+        self.stat_scale.copy_(torch.clamp(raw.std(dim=0), min=1e-6).float())
+        stats = self.statistics(x).double()
+        knot = self.knot_of(self.calibration_snr(x))
+        classes = torch.as_tensor(classes).long()
+        for c in range(self.stat_mean.shape[0]):
+            mine = classes == c
+            if int(mine.sum()) < MIN_PER_KNOT:
+                mine = torch.ones_like(mine)
+            filled = [k for k in range(len(CALIBRATION_KNOTS)) if int((mine & (knot == k)).sum()) >= MIN_PER_KNOT]
+            for k in range(len(CALIBRATION_KNOTS)):
+                rows = stats[mine & (knot == min(filled, key=lambda f: abs(f - k)))] if filled else stats[mine]
+                centred = rows - rows.mean(dim=0)
+                self.stat_mean[c, k] = rows.mean(dim=0).float()
+                self.stat_precision[c, k] = stable_precision(centred.T @ centred / max(1, len(rows) - 1), 1e-4)
+
+    @torch.no_grad()
+    def fit_delta(self, x):
+        """delta: the inverse standard deviation of the statistics' distance on normal inputs
+        (as alpha and beta are for psi and zeta)."""
+        self.delta.fill_(1.0 / max(float(self.statistics_distance(x).std()), 1e-6))

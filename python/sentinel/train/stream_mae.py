@@ -37,7 +37,8 @@ EMPTY_QUANTILE = 0.999
 def model_input(windows, architecture):
     """Complex windows -> the input of the stream network `architecture` names."""
     kind = mae_nn.STREAM_FEATURES[architecture["name"]]
-    return stream_mae.iq_rows(windows) if kind == "iq_rows" else stream_mae.spectral_views(windows)
+    return {"iq_rows": stream_mae.iq_rows, "spectral_views": stream_mae.spectral_views,
+            "spectral_views_with_statistics": stream_mae.spectral_views_with_statistics}[kind](windows)
 
 
 def _load(path):
@@ -210,6 +211,58 @@ def train(data_path, output, epochs=20, batch_size=128, lr=1e-3, patience=4, see
     return card
 
 
+def _held_out_gamma(model, x, snr, classes, empty_db, snrs, false_alarm, gamma_min_snr_db):
+    """gamma: the (1 - false_alarm) quantile of held-out normal inputs x at >= gamma_min_snr_db
+    (empty ones left out); and the false alarms at gamma by SNR and by class (None where
+    there is no such window)."""
+    held_out = scores(model, x)
+    signal = held_out[:, 3] >= empty_db
+    gamma = float(np.quantile(held_out[(snr >= gamma_min_snr_db) & signal, 0], 1.0 - false_alarm))
+
+    def flagged(rows):
+        return float(np.mean(held_out[rows, 0] > gamma)) if np.any(rows) else None
+
+    by_snr = {str(float(v)): flagged((snr == v) & signal) for v in snrs}
+    by_class = {str(c): flagged((classes == c) & signal & (snr >= gamma_min_snr_db)) for c in np.unique(classes)}
+    return gamma, {"false_alarm_by_snr": by_snr, "false_alarm_by_class": by_class, "windows": int(len(x))}
+
+
+def _save_refit(card, model, output, gamma, section, details, metrics, log):
+    """Write a refit bundle: gamma and its rule, training.<section> = details (what, source,
+    ..., false_alarm, gamma_min_snr_db), metrics.<section>_split; the wideband gamma, set on
+    the old score, is dropped (re-run eval wideband)."""
+    from ..runtime.bundle import save_bundle
+
+    card["thresholds"]["gamma"] = gamma
+    card["thresholds"]["rule"] = ("empty when the estimated SNR < empty_snr_db (not scored); otherwise anomalous "
+                                  "when score > gamma, gamma = the {:g} quantile of held-out normal windows at >= {:g} "
+                                  "dB (training.{})".format(1.0 - details["false_alarm"], details["gamma_min_snr_db"],
+                                                            section))
+    card["thresholds"].pop("gamma_wideband", None)
+    card["thresholds"].pop("wideband_rule", None)
+    card["training"][section] = details
+    card["metrics"] = {section + "_split": metrics}
+    log("gamma {:.4f}; false alarms by SNR {}".format(gamma, ", ".join(
+        "{}: {}".format(k, "-" if v is None else "{:.3f}".format(v)) for k, v in metrics["false_alarm_by_snr"].items())))
+    save_bundle(output, card, model)
+    log("saved bundle to {}".format(output))
+    return card
+
+
+def _refit_source(source, false_alarm, name=None):
+    """(bundle, its network) for a refit, refusing a false-alarm rate outside (0, 0.5) and,
+    with `name`, a network of another architecture."""
+    from ..runtime.bundle import ModelBundle
+
+    if not 0.0 < false_alarm < 0.5:
+        raise ValueError("false_alarm: {}; allowed: 0 < rate < 0.5".format(false_alarm))
+    bundle = ModelBundle.load(source, expected_kind=mae_nn.KIND)
+    if name is not None and bundle.card["architecture"].get("name") != name:
+        raise ValueError("from: {} is a '{}' network; allowed: a '{}' bundle (e.g. mae)".format(
+            source, bundle.card["architecture"].get("name"), name))
+    return bundle, bundle.load_into(mae_nn.build(bundle.card["architecture"])).eval()
+
+
 def recalibrate(source, output, count=60, snrs=tuple(float(v) for v in range(-4, 31, 2)), seed=41,
                 false_alarm=0.02, gamma_min_snr_db=5.0, workers=None, command="", log=print):
     """The `source` bundle with its score calibration (per class and SNR knot) refit on
@@ -218,73 +271,75 @@ def recalibrate(source, output, count=60, snrs=tuple(float(v) for v in range(-4,
     Gaussians unchanged. A window whose SNR the estimators read too low (WBFM through the
     selective channel: about 12 dB at any true SNR above it) is then standardised against
     the windows that read the same, whatever their true SNR."""
-    from ..runtime.bundle import ModelBundle, save_bundle
-
-    if not 0.0 < false_alarm < 0.5:
-        raise ValueError("false_alarm: {}; allowed: 0 < rate < 0.5".format(false_alarm))
-    bundle = ModelBundle.load(source, expected_kind=mae_nn.KIND)
-    architecture = bundle.card["architecture"]
-    model = bundle.load_into(mae_nn.build(architecture)).eval()
-    length = bundle.card["window_length"]
-    windows, snr, classes = _normal_windows(count, snrs, length, seed, workers)
+    bundle, model = _refit_source(source, false_alarm)
+    windows, snr, classes = _normal_windows(count, snrs, bundle.card["window_length"], seed, workers)
     order = np.random.default_rng([seed, 9]).permutation(len(windows))
     fit_rows, test_rows = order[:len(order) // 2], order[len(order) // 2:]
-    x = model_input(windows, architecture)
+    x = model_input(windows, bundle.card["architecture"])
     raw = scores(model, x[fit_rows], raw=True)
     model.fit_calibration(raw[:, 0], raw[:, 4], raw[:, 5])
-    empty_db = bundle.card["thresholds"]["empty_snr_db"]
-    held_out = scores(model, x[test_rows])
-    signal = held_out[:, 3] >= empty_db
-    test_snr = snr[test_rows]
-    pool = held_out[(test_snr >= gamma_min_snr_db) & signal, 0]
-    gamma = float(np.quantile(pool, 1.0 - false_alarm))
-    by_snr = {str(float(v)): float(np.mean(held_out[(test_snr == v) & signal, 0] > gamma)) for v in snrs}
-    by_class = {str(c): float(np.mean(held_out[(classes[test_rows] == c) & signal & (test_snr >= gamma_min_snr_db),
-                                               0] > gamma)) for c in np.unique(classes)}
-    log("gamma {:.4f}; false alarms by SNR {}".format(gamma, ", ".join("{}: {:.3f}".format(k, v)
-                                                                        for k, v in by_snr.items())))
+    gamma, metrics = _held_out_gamma(model, x[test_rows], snr[test_rows], classes[test_rows],
+                                     bundle.card["thresholds"]["empty_snr_db"], snrs, false_alarm, gamma_min_snr_db)
+    details = {"what": "per-class score calibration refit; autoencoder and latent Gaussians unchanged",
+               "source": source, "data_recipe": "receiver (LiveReceiver, the stream MAE's receiver ranges)",
+               "seed": seed, "snrs_db": list(snrs), "windows_per_class_snr": count,
+               "split": "half calibration, half gamma", "false_alarm": false_alarm,
+               "gamma_min_snr_db": gamma_min_snr_db, "command": command}
+    return _save_refit(json.loads(json.dumps(bundle.card)), model, output, gamma, "recalibration", details, metrics,
+                       log)
+
+
+def fuse(source, output, count=60, snrs=tuple(float(v) for v in range(-4, 19, 2)), seed=43, false_alarm=0.02,
+         gamma_min_snr_db=5.0, workers=None, command="", log=print):
+    """The spectral `source` bundle with the simple statistics added to its score
+    (nn.stream_mae.StatisticsSpectralAutoencoder): on fresh normal windows of the
+    live-receiver recipe (count per class and SNR), a third fits the statistics' Gaussians
+    per class and calibration-SNR knot, a third delta and the score calibration, a third
+    gamma. The autoencoder, the latent Gaussians, alpha and beta are the source's."""
+    import torch
+
+    bundle, base = _refit_source(source, false_alarm, mae_nn.SPECTRAL)
+    architecture = dict(bundle.card["architecture"], name=mae_nn.SPECTRAL_STATISTICS,
+                        statistics=len(stream_mae.STATISTICS))
+    model = mae_nn.build(architecture)
+    model.load_state_dict(base.state_dict(), strict=False)
+    model.eval()
+    windows, snr, classes = _normal_windows(count, snrs, bundle.card["window_length"], seed, workers)
+    names = sorted(set(classes))
+    index = np.array([names.index(c) for c in classes])
+    x = torch.as_tensor(stream_mae.spectral_views_with_statistics(windows))
+    order = np.random.default_rng([seed, 9]).permutation(len(x))
+    third = len(x) // 3
+    fit_rows, calibration_rows, gamma_rows = order[:third], order[third:2 * third], order[2 * third:]
+    model.fit_statistics(x[fit_rows], index[fit_rows])
+    model.fit_delta(x[calibration_rows])
+    raw = scores(model, x[calibration_rows].numpy(), raw=True)
+    model.fit_calibration(raw[:, 0], raw[:, 4], raw[:, 5])
+    gamma, metrics = _held_out_gamma(model, x[gamma_rows].numpy(), snr[gamma_rows], classes[gamma_rows],
+                                     bundle.card["thresholds"]["empty_snr_db"], snrs, false_alarm, gamma_min_snr_db)
+    log("delta {:.4f}".format(float(model.delta)))
     card = json.loads(json.dumps(bundle.card))
-    card["thresholds"]["gamma"] = gamma
-    card["thresholds"]["rule"] = ("empty when the estimated SNR < empty_snr_db (not scored); otherwise anomalous "
-                                  "when score > gamma, gamma = the {:g} quantile of held-out normal windows at >= {:g} "
-                                  "dB (training.recalibration)".format(1.0 - false_alarm, gamma_min_snr_db))
-    card["thresholds"].pop("gamma_wideband", None)      # calibrated against the old scale: re-run eval wideband
-    card["thresholds"].pop("wideband_rule", None)
-    card["training"]["recalibration"] = {
-        "what": "per-class score calibration refit; autoencoder and latent Gaussians unchanged", "source": source,
-        "data_recipe": "receiver (LiveReceiver, the stream MAE's receiver ranges)", "seed": seed,
-        "snrs_db": list(snrs), "windows_per_class_snr": count, "split": "half calibration, half gamma",
-        "false_alarm": false_alarm, "gamma_min_snr_db": gamma_min_snr_db, "command": command}
-    card["metrics"] = {"recalibration_split": {"false_alarm_by_snr": by_snr, "false_alarm_by_class": by_class,
-                                               "windows": int(len(test_rows))}}
-    save_bundle(output, card, model)
-    log("saved bundle to {}".format(output))
-    return card
+    card["name"] = pathlib.Path(output).name
+    card["architecture"] = architecture
+    card["preprocessing"]["features"] = "spectral_views_with_statistics"
+    card["preprocessing"]["statistics"] = list(stream_mae.STATISTICS)
+    card["preprocessing"]["steps"] = list(card["preprocessing"].get("steps", [])) + [
+        "the window's simple statistics ({}) after the distributions, not reconstructed".format(
+            ", ".join(stream_mae.STATISTICS))]
+    card["thresholds"]["delta"] = float(model.delta)
+    card.pop("inference", None)                         # measured for the source network: re-run the benchmark
+    card["outputs"]["score"] = ("hybrid xi = alpha * Mahalanobis(latent) + beta * reconstruction MSE + delta * "
+                                "Mahalanobis(statistics, nearest class at the SNR knot), standardised per nearest "
+                                "class and estimated SNR")
+    details = {"what": "statistics' Gaussians per class and SNR knot, delta, score calibration and gamma fit; "
+                       "autoencoder, latent Gaussians, alpha and beta from the source", "source": str(source),
+               "data_recipe": "receiver (LiveReceiver, the stream MAE's receiver ranges)", "seed": seed,
+               "snrs_db": list(snrs), "windows_per_class_snr": count, "split": "thirds: statistics, calibration, gamma",
+               "false_alarm": false_alarm, "gamma_min_snr_db": gamma_min_snr_db, "command": command}
+    return _save_refit(card, model, output, gamma, "fusion", details, metrics, log)
 
 
 # ---- simple statistics ----------------------------------------------------------------------
-def simple_statistics(windows):
-    """{name: (N,) value} of statistics a careful engineer would try first, each on the
-    window at unit mean power."""
-    x = np.asarray(windows, np.complex128)
-    x = x / np.sqrt(np.mean(np.abs(x) ** 2, axis=1, keepdims=True))
-    power = np.abs(x) ** 2
-    segments = x[:, :x.shape[1] // 64 * 64].reshape(len(x), -1, 64)
-    psd_segments = np.abs(np.fft.fft(segments, axis=2)) ** 2
-    psd = psd_segments.mean(axis=1)
-    share = np.sort(psd / psd.sum(axis=1, keepdims=True), axis=1)[:, ::-1]
-    m2 = np.mean(x * x, axis=1)
-    return {
-        "envelope_m4": np.mean(power ** 2, axis=1),
-        "peak_to_average": power.max(axis=1),
-        "c42": np.mean(power ** 2, axis=1) - np.abs(m2) ** 2 - 2.0,
-        "spectral_flatness": np.exp(np.mean(np.log(psd + 1e-12), axis=1)) / psd.mean(axis=1),
-        "largest_bin_share": share[:, 0],
-        "occupied_bins_99": np.argmax(np.cumsum(share, axis=1) >= 0.99, axis=1).astype(float),
-        "spectral_variation": np.mean(np.std(psd_segments, axis=1) / (psd + 1e-12), axis=1),
-    }
-
-
 def _auroc(normal, anomalous):
     from sklearn.metrics import roc_auc_score
 
@@ -346,12 +401,12 @@ def evaluate(model_name, report_dir=None, count=60, snrs=(0.0, 5.0, 10.0, 18.0),
         report["normal_read_as_empty"][key] = float(np.mean(~signal))
         report["false_alarm_by_class"][key] = {c: float(flagged[normal_class[rows] == c].mean())
                                               for c in np.unique(normal_class)}
-        normal_stats = simple_statistics(normal[rows])
+        normal_stats = stream_mae.simple_statistics(normal[rows])
         for family, (_, group) in stream_anomalies.FAMILIES.items():
             windows = stream_anomalies.windows(family, per_family, snr, rng, length)
             a = scores(model, model_input(windows, bundle.card["architecture"]))
             a_signal = a[:, 3] >= empty_db
-            name, simple = _best_statistic(normal_stats, simple_statistics(windows))
+            name, simple = _best_statistic(normal_stats, stream_mae.simple_statistics(windows))
             entry = report["families"].setdefault(family, {"group": group, "by_snr": {}})
             lowest = min(out[:, 0].min(), a[:, 0].min()) - 1.0   # an empty window ranks below every score
             entry["by_snr"][key] = {
