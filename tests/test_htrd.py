@@ -508,9 +508,13 @@ def test_init_from_an_energy_bundle_computes_the_same_logits_on_power_normalised
     ({"backbone": "afnet", "init_from": "afnet"}, r"init_from: .*afnet was trained with cfo_correction "
                                                   r"'fourth_power_and_raw'; use --cfo-correction fourth_power_and_raw"),
     ({"backbone": "vtcnn2", "init_from": "afnet", "cfo_correction": "fourth_power_and_raw"},
-     r"init_from: .*afnet is a 'amc' bundle of 'afnet'; allowed: an amc bundle of the backbone 'vtcnn2'"),
+     r"init_from: .*afnet is a 'amc' bundle of 'afnet'; allowed: an 'amc' bundle of the backbone 'vtcnn2' "
+     r"without a front-end \(use --backbone afnet for this bundle\)"),
+    ({"lr": 0.0}, r"lr: 0.0; allowed: a learning rate > 0"),
     ({"backbone": "afnet", "init_from": "afnet_rtn"}, r"init_from: .*afnet_rtn is a 'amc' bundle of 'afnet'; "
                                                       r"allowed: .*without a front-end"),
+    ({"backbone": "afnet", "init_from": "afnet", "cfo_correction": "fourth_power_and_raw", "lr": -1e-3},
+     r"lr: -0.001; allowed: a learning rate > 0"),
     ({"backbone": "resnet"}, r"backbone: 'resnet'; allowed: vtcnn2, afnet"),
 ])
 def test_initial_weights_refuse_a_bundle_of_another_network_or_preprocessing(config, expected):
@@ -518,6 +522,13 @@ def test_initial_weights_refuse_a_bundle_of_another_network_or_preprocessing(con
         full = dict(htrd_train.CONFIG, **config)
         htrd_train.check_config(full)
         htrd_train.initial_weights(full, 2, 128)
+
+
+@pytest.mark.parametrize("backbone", [{"name": "rtn"}, {"name": "afnet", "frontend": {"kind": "rtn"}}, "afnet"])
+def test_htrd_refuses_a_backbone_it_cannot_build(backbone):
+    with pytest.raises(ValueError, match=r"architecture.backbone: .*; allowed: an nn.amc architecture named one of "
+                                         r"afnet, vtcnn2, resnet without a front-end"):
+        htrd_nn.build({"support_vectors": 1, "backbone": backbone})
 
 
 def test_afnet_backbone_trains_from_the_shipped_afnet_and_runs_in_the_block(tmp_path):

@@ -255,3 +255,5 @@ def test_fused_bundle_scores_in_the_block_as_offline_and_refuses_another_source(
                                offline[:, 0], rtol=1e-3, atol=1e-3)
     with pytest.raises(ValueError, match="allowed: a 'stream_spectral_mae' bundle"):
         stream_train.fuse("mae_paper", tmp_path / "bad", count=6, snrs=(10.0,), log=lambda *a: None)
+    with pytest.raises(ValueError, match=r"count: 3; allowed: a whole number of windows per class and SNR >= 6"):
+        stream_train.fuse("mae", tmp_path / "bad", count=3, snrs=(10.0,), log=lambda *a: None)

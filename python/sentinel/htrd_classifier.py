@@ -4,7 +4,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 """GNU Radio block: the HTRD modulation classifier, which rejects adversarial and
-unknown inputs (CAT-trained VT-CNN2 + RBF-SVM neural rejection)."""
+unknown inputs (a CAT-trained CNN, AFNet or VT-CNN2, + RBF-SVM neural rejection)."""
 
 import math
 

@@ -51,8 +51,8 @@ def add_parser(sub):
     stream.set_defaults(run=run_train_mae_stream)
 
     _refit_parser(train_sub, "mae-recalibrate", "refit the stream MAE's score calibration and gamma on fresh normal "
-                  "windows over a wide SNR range (autoencoder unchanged)", "the stream MAE bundle", range(-4, 31, 2), 41,
-                  run_train_mae_recalibrate)
+                  "windows over a wide SNR range (autoencoder unchanged)", "the stream MAE bundle", range(-4, 31, 2),
+                  41, run_train_mae_recalibrate)
     _refit_parser(train_sub, "mae-fuse", "add the simple statistics (per class and SNR knot) to a spectral stream "
                   "MAE's score, on fresh normal windows (autoencoder unchanged)", "the spectral stream MAE bundle",
                   range(-4, 19, 2), 43, run_train_mae_fuse)
@@ -165,8 +165,8 @@ def add_parser(sub):
     htrd.add_argument("--backbone", choices=("vtcnn2", "afnet"),
                       help="the CNN of every network: the paper's VT-CNN2 (default) or AFNet")
     htrd.add_argument("--init-from", metavar="BUNDLE",
-                      help="start every network from this amc bundle's weights (its backbone and "
-                           "--cfo-correction), e.g. afnet")
+                      help="start every network from this amc bundle's weights; --backbone and --cfo-correction "
+                           "must be the bundle's (e.g. afnet: --backbone afnet --cfo-correction fourth_power_and_raw)")
     htrd.add_argument("--lr", type=float, help="Adam learning rate (default 1e-3)")
     htrd.add_argument("--seed", type=int, default=1)
     htrd.add_argument("--split-seed", type=int, default=0)

@@ -110,9 +110,11 @@ def build(architecture, decision_columns=False):
     """An HTRD from a card's architecture (no `backbone` entry: VT-CNN2, the bundles made before it)."""
     arch = dict(architecture)
     backbone = arch.get("backbone")
-    if backbone is not None and (not isinstance(backbone, dict) or "name" not in backbone):
-        raise ValueError("architecture.backbone: {!r}; allowed: an nn.amc architecture with a name, e.g. "
-                         "{{\"name\": \"afnet\", \"in_channels\": 4}}".format(backbone))
+    if backbone is not None and (not isinstance(backbone, dict) or backbone.get("name") not in amc_nn.ARCHITECTURES
+                                 or "frontend" in backbone):
+        raise ValueError("architecture.backbone: {!r}; allowed: an nn.amc architecture named one of {} without a "
+                         "front-end, e.g. {{\"name\": \"afnet\", \"in_channels\": 4}}".format(
+                             backbone, ", ".join(amc_nn.ARCHITECTURES)))
     return HTRD(arch.get("classes", 11), arch.get("length", 128), arch["support_vectors"], arch.get("features", 256),
                 decision_columns, backbone)
 

@@ -93,7 +93,8 @@ def load_data(data_path, config, split_seed=0):
 def eps_max(config, energy=128.0):
     """The CAT / retraining budget for inputs of this energy (||x||^2: 128 for a power-normalised
     128-sample window as two rows, twice that as four)."""
-    return float(np.sqrt(10 ** (config["eps_max_pnr_db"] / 10) * energy / (10 ** (config["eps_reference_snr_db"] / 10) + 1)))
+    pnr, snr = 10 ** (config["eps_max_pnr_db"] / 10), 10 ** (config["eps_reference_snr_db"] / 10)
+    return float(np.sqrt(pnr * energy / (snr + 1)))
 
 
 def _soft_cross_entropy(logits, targets):
@@ -129,9 +130,10 @@ def initial_weights(config, rows, length):
     card_arch = dict(bundle.card["architecture"])
     preprocessing = bundle.card.get("preprocessing", {})
     if bundle.kind != amc_nn.KIND or card_arch.get("name") != config["backbone"] or "frontend" in card_arch:
-        raise ValueError("init_from: {} is a '{}' bundle of '{}'; allowed: an amc bundle of the backbone '{}' "
-                         "without a front-end".format(bundle.path, bundle.kind, card_arch.get("name"),
-                                                      config["backbone"]))
+        raise ValueError("init_from: {} is a '{}' bundle of '{}'; allowed: an 'amc' bundle of the backbone '{}' "
+                         "without a front-end (use --backbone {} for this bundle)".format(
+                             bundle.path, bundle.kind, card_arch.get("name"), config["backbone"],
+                             card_arch.get("name")))
     if preprocessing.get("cfo_correction", "none") != config["cfo_correction"]:
         raise ValueError("init_from: {} was trained with cfo_correction '{}'; use --cfo-correction {}".format(
             bundle.path, preprocessing.get("cfo_correction", "none"), preprocessing.get("cfo_correction", "none")))
@@ -343,6 +345,8 @@ def check_config(config):
     if config["cfo_correction"] not in amc_nn.CFO_CORRECTIONS:
         raise ValueError("cfo_correction: {!r}; allowed: {}".format(config["cfo_correction"],
                                                                     ", ".join(amc_nn.CFO_CORRECTIONS)))
+    if not (isinstance(config["lr"], (int, float)) and 0.0 < config["lr"] < float("inf")):
+        raise ValueError("lr: {!r}; allowed: a learning rate > 0".format(config["lr"]))
     if config["backbone"] not in BACKBONES:
         raise ValueError("backbone: {!r}; allowed: {}".format(config["backbone"], ", ".join(BACKBONES)))
     if config["svm_class_weight"] not in (None, "balanced"):
@@ -543,7 +547,8 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
         from safetensors.numpy import save_file
 
         save_file({"x": saved.astype(np.float32), "y": y.numpy().astype(np.int64),
-                   "clean": received_rows(x).numpy().astype(np.float32)}, str(report / "adversarial_examples.safetensors"))
+                   "clean": received_rows(x).numpy().astype(np.float32)},
+                  str(report / "adversarial_examples.safetensors"))
     _plot(result, report)
     if update_card:
         record_in_card(htrd_bundle, result, command, storage.generate_command(ds.attrs, data_path))

@@ -242,8 +242,9 @@ def _save_refit(card, model, output, gamma, section, details, metrics, log):
     card["thresholds"].pop("wideband_rule", None)
     card["training"][section] = details
     card["metrics"] = {section + "_split": metrics}
+    rates = metrics["false_alarm_by_snr"]
     log("gamma {:.4f}; false alarms by SNR {}".format(gamma, ", ".join(
-        "{}: {}".format(k, "-" if v is None else "{:.3f}".format(v)) for k, v in metrics["false_alarm_by_snr"].items())))
+        "{}: {}".format(k, "-" if v is None else "{:.3f}".format(v)) for k, v in rates.items())))
     save_bundle(output, card, model)
     log("saved bundle to {}".format(output))
     return card
@@ -298,11 +299,17 @@ def fuse(source, output, count=60, snrs=tuple(float(v) for v in range(-4, 19, 2)
     gamma. The autoencoder, the latent Gaussians, alpha and beta are the source's."""
     import torch
 
+    if isinstance(count, bool) or not isinstance(count, int) or count < 6:
+        raise ValueError("count: {!r}; allowed: a whole number of windows per class and SNR >= 6 (a third each fits, "
+                         "calibrates and sets gamma)".format(count))
     bundle, base = _refit_source(source, false_alarm, mae_nn.SPECTRAL)
     architecture = dict(bundle.card["architecture"], name=mae_nn.SPECTRAL_STATISTICS,
                         statistics=len(stream_mae.STATISTICS))
     model = mae_nn.build(architecture)
-    model.load_state_dict(base.state_dict(), strict=False)
+    missing, unexpected = model.load_state_dict(base.state_dict(), strict=False)
+    if unexpected or set(missing) != {"stat_scale", "stat_mean", "stat_precision", "delta"}:
+        raise ValueError("from: {} does not fit the statistics network (missing {}, unexpected {})".format(
+            source, sorted(missing), sorted(unexpected)))
     model.eval()
     windows, snr, classes = _normal_windows(count, snrs, bundle.card["window_length"], seed, workers)
     names = sorted(set(classes))
