@@ -524,6 +524,20 @@ def test_initial_weights_refuse_a_bundle_of_another_network_or_preprocessing(con
         htrd_train.initial_weights(full, 2, 128)
 
 
+def test_held_correction_gives_the_preprocessed_rows_and_passes_gradients(fresh_10db):
+    """corrected_and_raw on the received rows, with the x^4 estimate of each clean window,
+    is the fourth_power_and_raw input the block computes; and an attack's gradient reaches
+    the received rows through both views."""
+    windows = fresh_10db[0][:40]
+    four = amc_nn.preprocess(windows, "power", "fourth_power_and_raw")
+    offsets = torch.as_tensor(amc_nn.fourth_power_offsets(amc_nn.to_complex(four[:, 2:4])))
+    received = torch.as_tensor(four[:, 2:4]).requires_grad_(True)
+    held = amc_nn.corrected_and_raw(received, offsets)
+    np.testing.assert_allclose(held.detach().numpy(), four, atol=2e-4)
+    held[:, 0].sum().backward()                  # row 0 only: the corrected I row
+    assert received.grad.abs().sum() > 0 and torch.all(received.grad[:, 0].abs() <= 1 + 1e-5)
+
+
 @pytest.mark.parametrize("backbone", [{"name": "rtn"}, {"name": "afnet", "frontend": {"kind": "rtn"}}, "afnet"])
 def test_htrd_refuses_a_backbone_it_cannot_build(backbone):
     with pytest.raises(ValueError, match=r"architecture.backbone: .*; allowed: an nn.amc architecture named one of "

@@ -286,6 +286,16 @@ def derotate(x, omega, cos_phi, sin_phi):
     return torch.stack([i * c + q * s, q * c - i * s], dim=1)
 
 
+def corrected_and_raw(x, offsets):
+    """(B, 2, L) I/Q rows and each window's carrier offset (cycles per sample, as
+    fourth_power_offsets gives) -> the fourth_power_and_raw input (B, 4, L): the rows with
+    the offset removed (as correct_offsets), then the rows. Differentiable in x with the
+    offsets held, so an attack on the received window can go through the x^4 view."""
+    omega = 2 * math.pi * torch.as_tensor(offsets, dtype=x.dtype)
+    centre = omega * (x.shape[2] - 1) / 2.0      # derotate() counts n from the window's centre
+    return torch.cat([derotate(x, omega, torch.cos(centre), torch.sin(centre)), x], dim=1)
+
+
 class RadioTransformer(nn.Module):
     """O'Shea & Hoydis' radio transformer network in front of a classifier: the estimator
     predicts the carrier offset and phase, derotate() undoes them, the classifier sees the

@@ -109,6 +109,29 @@ def received_rows(x):
     return x[:, 2:4] if x.shape[1] == 4 else x
 
 
+class HeldCorrection:
+    """A four-row (fourth_power_and_raw) network seen from the received rows, the x^4
+    offset estimate held at each clean window's: the attacks then perturb the window a
+    receiver would get, not its four rows independently. forward / outputs / logits as the
+    wrapped model's, on (B, 2, L) windows in the order of `offsets`."""
+
+    def __init__(self, model, offsets):
+        self.model = model
+        self.offsets = offsets
+
+    def view(self, x):
+        return amc_nn.corrected_and_raw(x, self.offsets)
+
+    def __call__(self, x):
+        return self.model(self.view(x))
+
+    def outputs(self, x):
+        return self.model.outputs(self.view(x))
+
+    def logits(self, x):
+        return self.model.logits(self.view(x))
+
+
 def input_energy(x):
     """||x||^2 of every power-normalised model input (rows/2 times the window length)."""
     return float(x.shape[1] * x.shape[2] / 2)
@@ -496,6 +519,24 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     pick = np.sort(rng.permutation(len(x_all))[:attack_samples])
     x = torch.as_tensor(x_all[pick])
     y = torch.as_tensor(y_all[pick])
+    plain_rejectors = {"htrd": htrd_rejector, "lsgna_nr": lsgna_rejector}
+    renormalise = None
+    if x.shape[1] == 4:
+        # attack the received rows through the x^4 view, its estimate held at the clean window's
+        offsets = torch.as_tensor(amc_nn.fourth_power_offsets(amc_nn.to_complex(x_all[pick][:, 2:4])))
+
+        def through(model):
+            return HeldCorrection(model, offsets)
+
+        def seen(rejector):
+            return htrd_nn.Rejector(through(rejector.model), rejector.threshold, rejector.min_proximity,
+                                    rejector.max_head_gap)
+
+        htrd_rejector, lsgna_rejector = seen(htrd_rejector), seen(lsgna_rejector)
+        undefended, adversarial = through(undefended), through(adversarial)
+        ae_error = lambda xa: AutoencoderDetector.error(detector, amc_nn.corrected_and_raw(xa, offsets))  # noqa: E731
+        renormalise = lambda xa: prepare(amc_nn.to_complex(xa.numpy()))  # noqa: E731
+        x = x[:, 2:4]
     defences = _attack_plan(htrd_rejector, lsgna_rejector, undefended, adversarial, ae_error, ae_threshold, y)
     curves = {name: [] for name in defences}
     paired = {name: {"difference": [], "standard_error": []} for name in defences if name != "htrd"}
@@ -527,8 +568,8 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
         timings[str(pnr)] = time.perf_counter() - began
         log("PNR {:>5}: ".format("none" if pnr is None else pnr) + "  ".join(
             "{} {:.3f}".format(k, v[-1]) for k, v in curves.items()))
-    rejection = rejection_checks({"htrd": htrd_rejector, "lsgna_nr": lsgna_rejector}, undefended, x, y, snr_db, steps,
-                                 prepare=prepare)
+    rejection = rejection_checks(plain_rejectors, undefended, x, y, snr_db, steps, prepare=prepare,
+                                 attacked={"htrd": htrd_rejector, "lsgna_nr": lsgna_rejector}, renormalise=renormalise)
     log("rejection: " + json.dumps(rejection))
     result = {"data": str(data_path), "snr_db": snr_db, "attack_samples": int(len(x)), "pgd_steps": steps,
               "pnr_db": [None] + list(pnrs), "curves": curves, "attack_curves": attack_curves,
@@ -575,15 +616,18 @@ def record_in_card(htrd_bundle, result, command, data_command):
 
 
 def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(-10, 0, 10, 20),
-                     unknown_windows=300, seed=2, prepare=None):
+                     unknown_windows=300, seed=2, prepare=None, attacked=None, renormalise=None):
     """What the rejecting defences ({name: htrd_nn.Rejector}) reject besides benign windows:
     - unknown_inputs: the fraction rejected of `unknown_windows` fresh windows of each
       data.unknown family, prepared as the blocks do (`prepare`: complex windows -> model
       input; default power normalisation);
     - transferred: margin PGD on the undefended network at each PNR (x, y: the attacked
       windows); of the windows it fools, the fraction each defence rejects, rejects or
-      classifies correctly, and rejects once the window is power-normalised (four-row
-      inputs: the attacked raw rows prepared again, offset correction included)."""
+      classifies correctly, and rejects once the window is power-normalised.
+    attacked: the same rejectors as they see the attack's input x (default `rejecting`;
+    four-row bundles: HeldCorrection views of the received rows); renormalise: the
+    attacked x -> what the block would feed them (default: power normalisation of the two
+    rows; four-row bundles: `prepare` again, the x^4 estimate included)."""
     import torch
 
     from ..data import unknown
@@ -593,6 +637,8 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
         return decided == htrd_nn.REJECT, decided
 
     prepare = prepare or (lambda windows: amc_nn.preprocess(windows, "power"))
+    attacked = attacked or rejecting
+    renormalise = renormalise or (lambda xa: amc_nn.preprocess(amc_nn.to_complex(xa), "power"))
     rng = np.random.default_rng(seed)
     families = {name: torch.as_tensor(prepare(make(unknown_windows, x.shape[2], rng)))
                 for name, make in unknown.FAMILIES.items()}
@@ -606,10 +652,7 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
     for pnr in transfer_pnrs:
         xa = attacks.pgd_l2(attacks.margin_objective(undefended, y), x, attacks.attack_budget(x, snr_db, pnr),
                             steps=steps)
-        if xa.shape[1] == 4:   # the attacked raw rows through the whole preprocessing again
-            normalised = torch.as_tensor(prepare(amc_nn.to_complex(received_rows(xa))))
-        else:
-            normalised = torch.as_tensor(amc_nn.preprocess(amc_nn.to_complex(xa), "power"))
+        normalised = torch.as_tensor(renormalise(xa))
         with torch.no_grad():
             fooled = (undefended(xa).argmax(1) != y).numpy()
         transferred["fooled"].append(float(fooled.mean()))
@@ -618,7 +661,7 @@ def rejection_checks(rejecting, undefended, x, y, snr_db, steps, transfer_pnrs=(
             return float(flags[fooled].mean()) if fooled.any() else None
 
         for name, rejector in rejecting.items():
-            out, decided = rejected(rejector, xa)
+            out, decided = rejected(attacked[name], xa)
             safe = out | (decided == y.numpy())
             transferred[name]["rejected"].append(share(out))
             transferred[name]["rejected_or_correct"].append(share(safe))
