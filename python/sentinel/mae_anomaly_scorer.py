@@ -79,8 +79,7 @@ class mae_anomaly_scorer(model_block):
         refuse_window_length(bundle, length, "architecture.length")
         self.empty_snr_db = bundle.number("thresholds", "empty_snr_db",
                                           meaning="the estimated SNR below which a window is an empty channel")
-        self._features = {"iq_rows": stream_mae.iq_rows, "spectral_views": stream_mae.spectral_views,
-                          "spectral_views_with_statistics": stream_mae.spectral_views_with_statistics}[features]
+        self._features = stream_mae.VIEWS[features]
 
     def build_model(self, bundle):
         return _mae().build(bundle.card["architecture"])

@@ -323,9 +323,6 @@ def _refit_parser(sub, name, help_text, source_help, snrs, seed, run):
 def run_train_mae_fuse(args):
     from ..train import stream_mae
 
-    if args.count < 6:
-        raise ValueError("--count: at least 6 windows per class and SNR (a third each fits, calibrates and sets "
-                         "gamma), got {}".format(args.count))
     stream_mae.fuse(args.source, args.output, count=args.count, snrs=args.snrs, seed=args.seed,
                     false_alarm=args.false_alarm, command=_command_line())
 

@@ -144,6 +144,11 @@ def spectral_views_with_statistics(windows):
     return np.ascontiguousarray(np.concatenate([views[:, :-2], columns, views[:, -2:]], axis=1), dtype=np.float32)
 
 
+#: preprocessing.features of a stream bundle -> the function that makes its input
+VIEWS = {"iq_rows": iq_rows, "spectral_views": spectral_views,
+         "spectral_views_with_statistics": spectral_views_with_statistics}
+
+
 def snr_db(ratio, floor_bias):
     """The SNR estimate from mean periodogram / floor (floor_bias: that ratio for noise alone)."""
     return 10.0 * torch.log10(torch.clamp(ratio / floor_bias - 1.0, min=1e-4))
@@ -178,6 +183,16 @@ class PeriodogramSNR(nn.Module):
 #: estimated-SNR knots (dB) of the score's calibration
 CALIBRATION_KNOTS = tuple(float(s) for s in range(-6, 26, 2))
 MIN_PER_KNOT = 10
+
+
+def knot_rows(mine, knot):
+    """Per CALIBRATION_KNOTS index, the rows a per-knot fit uses: those of `mine` (bool per
+    row) at the nearest knot that holds at least MIN_PER_KNOT of them (`knot`: each row's
+    knot index); None when no knot does."""
+    filled = [k for k in range(len(CALIBRATION_KNOTS)) if int((mine & (knot == k)).sum()) >= MIN_PER_KNOT]
+    if not filled:
+        return None
+    return [mine & (knot == min(filled, key=lambda f: abs(f - k))) for k in range(len(CALIBRATION_KNOTS))]
 
 
 class CalibratedScore(HybridScore):
@@ -254,14 +269,9 @@ class CalibratedScore(HybridScore):
             mine = classes == c
             if int(mine.sum()) < MIN_PER_KNOT:
                 mine = torch.ones_like(mine)
-            filled = [k for k in range(len(CALIBRATION_KNOTS)) if int((mine & (knot == k)).sum()) >= MIN_PER_KNOT]
-            if not filled:
-                filled, mine, knot_of = [0], torch.ones_like(mine), torch.zeros_like(knot)
-            else:
-                knot_of = knot
+            rows = knot_rows(mine, knot) or [torch.ones_like(mine)] * len(CALIBRATION_KNOTS)
             for k in range(len(CALIBRATION_KNOTS)):
-                source = min(filled, key=lambda f: abs(f - k))
-                chosen = hybrid[mine & (knot_of == source)]
+                chosen = hybrid[rows[k]]
                 self.knot_mean[c, k] = float(chosen.mean())
                 self.knot_std[c, k] = max(float(chosen.std()), 1e-6)
 
@@ -441,9 +451,9 @@ class StatisticsSpectralAutoencoder(SpectralAutoencoder):
             mine = classes == c
             if int(mine.sum()) < MIN_PER_KNOT:
                 mine = torch.ones_like(mine)
-            filled = [k for k in range(len(CALIBRATION_KNOTS)) if int((mine & (knot == k)).sum()) >= MIN_PER_KNOT]
+            masks = knot_rows(mine, knot) or [mine] * len(CALIBRATION_KNOTS)
             for k in range(len(CALIBRATION_KNOTS)):
-                rows = stats[mine & (knot == min(filled, key=lambda f: abs(f - k)))] if filled else stats[mine]
+                rows = stats[masks[k]]
                 centred = rows - rows.mean(dim=0)
                 self.stat_mean[c, k] = rows.mean(dim=0).float()
                 self.stat_precision[c, k] = stable_precision(centred.T @ centred / max(1, len(rows) - 1), 1e-4)

@@ -523,7 +523,7 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
     renormalise = None
     if x.shape[1] == 4:
         # attack the received rows through the x^4 view, its estimate held at the clean window's
-        offsets = torch.as_tensor(amc_nn.fourth_power_offsets(amc_nn.to_complex(x_all[pick][:, 2:4])))
+        offsets = torch.as_tensor(amc_nn.fourth_power_offsets(amc_nn.to_complex(received_rows(x_all[pick]))))
 
         def through(model):
             return HeldCorrection(model, offsets)
@@ -536,7 +536,7 @@ def evaluate(htrd_bundle, baselines_dir, data_path, report_dir, pnrs=(-20, -15, 
         undefended, adversarial = through(undefended), through(adversarial)
         ae_error = lambda xa: AutoencoderDetector.error(detector, amc_nn.corrected_and_raw(xa, offsets))  # noqa: E731
         renormalise = lambda xa: prepare(amc_nn.to_complex(xa.numpy()))  # noqa: E731
-        x = x[:, 2:4]
+        x = received_rows(x)
     defences = _attack_plan(htrd_rejector, lsgna_rejector, undefended, adversarial, ae_error, ae_threshold, y)
     curves = {name: [] for name in defences}
     paired = {name: {"difference": [], "standard_error": []} for name in defences if name != "htrd"}

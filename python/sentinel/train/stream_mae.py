@@ -37,8 +37,7 @@ EMPTY_QUANTILE = 0.999
 def model_input(windows, architecture):
     """Complex windows -> the input of the stream network `architecture` names."""
     kind = mae_nn.STREAM_FEATURES[architecture["name"]]
-    return {"iq_rows": stream_mae.iq_rows, "spectral_views": stream_mae.spectral_views,
-            "spectral_views_with_statistics": stream_mae.spectral_views_with_statistics}[kind](windows)
+    return stream_mae.VIEWS[kind](windows)
 
 
 def _load(path):
