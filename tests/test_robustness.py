@@ -48,6 +48,31 @@ def test_independent_generator_snr_and_offset():
     assert np.median(np.abs(np.abs(amc.fourth_power_offsets(shifted) * 200e3) - 3000.0)) < 100
 
 
+class _FixedRejector:
+    """A stand-in classifier with given labels (before rejection) and decisions."""
+    rejects = True
+
+    def __init__(self, labels, decisions):
+        self.labels, self.decisions = np.asarray(labels), np.asarray(decisions)
+
+    def labels_and_decisions(self, windows):
+        return self.labels, self.decisions
+
+
+def test_score_counts_and_the_perfect_rejector_floor():
+    """Known answer: 10 windows, labels right on 6; the rule rejects 3 (one right, two wrong),
+    so 5 correct, 2 wrong accepted; a perfect rejector of 3 would leave 1 wrong (floor 0.1);
+    rejecting 5 leaves none (floor 0, never negative)."""
+    truth = np.zeros(10, int)
+    labels = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+    result = robustness.score(_FixedRejector(labels, [0, 0, 0, 0, 0, -1, -1, -1, 1, 1]), None, truth)
+    assert (result["accuracy"], result["rejected"], result["wrong_accepted"]) == pytest.approx((0.5, 0.3, 0.2))
+    assert result["label_accuracy"] == pytest.approx(0.6) and result["accuracy_of_accepted"] == pytest.approx(5 / 7)
+    assert result["wrong_accepted_floor"] == pytest.approx(0.1)
+    more = robustness.score(_FixedRejector(labels, [0, 0, 0, -1, -1, -1, -1, -1, 1, 1]), None, truth)
+    assert more["wrong_accepted_floor"] == 0.0 and more["wrong_accepted"] == pytest.approx(0.2)
+
+
 def test_sweep_report_fields(tmp_path):
     """`sentinel eval robustness` on two conditions: every model has accuracy per SNR, HTRD
     also rejected and wrong_accepted that add up with the accuracy to at most 1, and the
@@ -64,6 +89,8 @@ def test_sweep_report_fields(tmp_path):
     htrd = entry["results"]["htrd"]["10.0"]
     assert htrd["windows"] == 22
     assert htrd["accuracy"] + htrd["rejected"] + htrd["wrong_accepted"] == pytest.approx(1.0)
+    assert htrd["wrong_accepted_floor"] == pytest.approx(max(0.0, 1.0 - htrd["label_accuracy"] - htrd["rejected"]))
+    assert htrd["wrong_accepted_floor"] <= htrd["wrong_accepted"] + 1e-12
     assert set(result["independent_linear"]) == {"cfo 0 Hz", "cfo 1000 Hz", "cfo 5000 Hz"}
     assert (report / "robustness_cfo.png").stat().st_size > 1000
     assert "| cfo 5000 Hz | 10 |" in (report / "robustness.md").read_text()

@@ -238,7 +238,8 @@ def add_parser(sub):
                            help="record the results and this command in the HTRD bundle's card")
     htrd_eval.set_defaults(run=run_eval_htrd)
     robust = eval_sub.add_parser("robustness", help="every receiver impairment swept on fresh data, for every "
-                                 "shipped classifier (HTRD: correct / rejected / wrong-accepted)")
+                                 "shipped classifier (HTRD: correct / rejected / wrong-accepted, and a perfect "
+                                 "rejector's floor at the same rejected share)")
     robust.add_argument("--models", nargs="+", help="bundle names or folders (default: every shipped amc and "
                         "htrd bundle)")
     robust.add_argument("-n", "--count", type=int, default=100, help="examples per (class, SNR, condition)")

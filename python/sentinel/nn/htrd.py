@@ -162,8 +162,13 @@ class Rejector:
 
     def __call__(self, x):
         """Class index per window, or REJECT (no gradients)."""
+        return self.labels_and_decisions(x)[1]
+
+    def labels_and_decisions(self, x):
+        """(the SVMs' class per window before any rule, the decision: that class or REJECT)."""
         with torch.no_grad():
             scores, proximity, logits = self.model.outputs(x)
             gap = head_gap(scores, logits)
-        return decide(scores.numpy(), self.threshold, proximity.numpy(), self.min_proximity, gap.numpy(),
-                      self.max_head_gap)
+        scores = scores.numpy()
+        return scores.argmax(axis=1), decide(scores, self.threshold, proximity.numpy(), self.min_proximity,
+                                             gap.numpy(), self.max_head_gap)

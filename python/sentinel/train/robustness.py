@@ -65,7 +65,7 @@ class Classifier:
         self.rejects = self.bundle.kind == htrd_nn.KIND
         if self.rejects:
             model = self.bundle.load_into(htrd_nn.build(self.bundle.card["architecture"])).eval()
-            self._decide = htrd_nn.Rejector.from_card(model, self.bundle.card)
+            self._decide = htrd_nn.Rejector.from_card(model, self.bundle.card).labels_and_decisions
             self._prepare = lambda w: amc_nn.preprocess_card(
                 w, dict({"normalization": "power"}, **self.bundle.card["preprocessing"]))
         elif self.bundle.kind == amc_nn.KIND:
@@ -73,31 +73,46 @@ class Classifier:
 
             def decide(x):
                 with torch.inference_mode():
-                    return model(x).argmax(1).numpy()
+                    labels = model(x).argmax(1).numpy()
+                return labels, labels
             self._decide = decide
             self._prepare = lambda w: amc_nn.preprocess_card(w, self.bundle.card["preprocessing"])
         else:
             raise ValueError("model: {} is a '{}' bundle; allowed: amc or htrd bundles".format(name, self.bundle.kind))
 
     def __call__(self, windows, batch=2048):
+        """Class index per window, or -1 where the model rejects it."""
+        return self.labels_and_decisions(windows, batch)[1]
+
+    def labels_and_decisions(self, windows, batch=2048):
+        """(the model's class per window before any rejection, its decision); the same
+        array twice for a model that never rejects."""
         import torch
 
-        out = []
+        labels, decisions = [], []
         for i in range(0, len(windows), batch):
-            out.append(np.asarray(self._decide(torch.as_tensor(self._prepare(windows[i:i + batch])))))
-        return np.concatenate(out)
+            label, decision = self._decide(torch.as_tensor(self._prepare(windows[i:i + batch])))
+            labels.append(np.asarray(label))
+            decisions.append(np.asarray(decision))
+        return np.concatenate(labels), np.concatenate(decisions)
 
 
 def score(classifier, windows, labels):
     """accuracy (correct over all windows); for a rejecting model also rejected and
-    wrong_accepted (shares of all windows) and accuracy_of_accepted."""
-    predicted = classifier(windows)
+    wrong_accepted (shares of all windows), accuracy_of_accepted, label_accuracy (its
+    class before rejection) and wrong_accepted_floor: what a perfect rejector on the same
+    labels would accept wrong at the same rejected share, max(0, 1 - label_accuracy -
+    rejected), the least any rejection rule on this network can reach."""
+    unrejected, predicted = classifier.labels_and_decisions(windows)
     correct = predicted == labels
     result = {"windows": int(len(labels)), "accuracy": float(np.mean(correct))}
     if classifier.rejects:
         rejected = predicted < 0
+        label_accuracy = float(np.mean(unrejected == labels))
         result.update(rejected=float(np.mean(rejected)), wrong_accepted=float(np.mean(~rejected & ~correct)),
-                      accuracy_of_accepted=float(np.mean(correct[~rejected])) if np.any(~rejected) else None)
+                      accuracy_of_accepted=float(np.mean(correct[~rejected])) if np.any(~rejected) else None,
+                      label_accuracy=label_accuracy,
+                      wrong_accepted_floor=max(0.0, 1.0 - label_accuracy - float(np.mean(rejected))))
     return result
 
 
@@ -240,7 +255,8 @@ def _merged(existing, new):
 
 
 def format_tables(report):
-    """Markdown: accuracy per condition and SNR for every model; HTRD's wrong-accepted share;
+    """Markdown: accuracy per condition and SNR for every model; HTRD's rejected and wrong-accepted
+    shares and the perfect rejector's floor;
     "-" where a model has no result (a column kept from a sweep without that condition)."""
     models = report["models"]
     snrs = [str(float(s)) for s in report["snrs_db"]]
@@ -255,7 +271,9 @@ def format_tables(report):
                     continue
                 cell = "{:.3f}".format(r["accuracy"])
                 if "rejected" in r:
-                    cell += " (rej {:.2f}, wrong {:.2f})".format(r["rejected"], r["wrong_accepted"])
+                    cell += " (rej {:.2f}, wrong {:.2f}".format(r["rejected"], r["wrong_accepted"])
+                    # a column merged from a report made before the floor was measured has none
+                    cell += ", floor {:.2f})".format(r["wrong_accepted_floor"]) if "wrong_accepted_floor" in r else ")"
                 cells.append(cell)
             lines.append("| {} | {:g} | ".format(name, float(snr)) + " | ".join(cells) + " |")
     lines += ["", "Independent RRC generator, 6 linear classes, 14 dB:", "",
