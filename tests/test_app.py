@@ -281,7 +281,7 @@ def test_report_folder_check_refuses_what_write_report_cannot_overwrite(tmp_path
     ({"duration": float("nan")}, "duration: "),
     ({"duration": -5}, "duration: "),
     ({"duration": float("inf")}, "duration: "),
-    ({"snr_db": float("nan")}, "snr_db: SNR per sample in dB, a finite number from -200 to 200"),
+    ({"snr_db": float("nan")}, "snr_db: SNR per sample in dB after the channel, a finite number from -200 to 200"),
     ({"snr_db": "loud"}, "snr_db: a number"),
     ({"seed": -1}, "seed: an integer from 0 to 2147483645"),
     ({"seed": 1.5}, "seed: "),
@@ -339,6 +339,30 @@ def test_simulated_receiver_offset_iq_and_adc_are_as_reported():
     lag = 100
     increments = np.angle(np.sum(product[lag:] * np.conj(product[:-lag]))) / lag
     assert increments * 200e3 / (2 * np.pi) == pytest.approx(applied["cfo_hz"], abs=2.0)
+
+
+def test_simulated_transmitter_snr_is_after_the_channel():
+    """The noise power is the fading channel's mean output power (1 + 0.8^2 + 0.3^2 for a
+    unit-power input) over 10^(SNR/10), as the data generator defines the SNR; over 10 s of
+    one seed the faded signal's power is within 1 dB of that mean, so the measured SNR is too.
+    (Same seed at 200 dB gives the noise-free twin: the fading and the scenario are seeded.)"""
+    import numpy as np
+    from gnuradio import blocks, gr
+
+    from gnuradio.sentinel.app.sources import CHANNEL_POWER, simulated_transmitter
+
+    assert CHANNEL_POWER == pytest.approx(1.73)
+    outputs = {}
+    for snr in (10.0, 200.0):
+        tx = simulated_transmitter(snr_db=snr, seed=5, duration=10.0, throttle=False, receiver=False)
+        top = gr.top_block()
+        sink = blocks.vector_sink_c()
+        top.connect(tx, blocks.head(gr.sizeof_gr_complex, 2_000_000), sink)
+        top.run()
+        outputs[snr] = np.asarray(sink.data())
+    signal, noise = outputs[200.0], outputs[10.0] - outputs[200.0]
+    assert np.mean(np.abs(noise) ** 2) == pytest.approx(CHANNEL_POWER / 10.0, rel=0.01)
+    assert 10 * np.log10(np.mean(np.abs(signal) ** 2) / np.mean(np.abs(noise) ** 2)) == pytest.approx(10.0, abs=1.0)
 
 
 def test_run_takes_a_bundle_folder_of_ones_own(tmp_path, monkeypatch):

@@ -17,12 +17,16 @@ import pathlib
 
 from gnuradio import analog, blocks, gr
 
+from ..data.channel import ChannelConfig
 from . import scenario
 
 #: simulated_transmitter's seed: the noise source and the fading model take it as a C int
 MAX_SEED = 2 ** 31 - 3
 #: simulated_transmitter's SNR range in dB (beyond it the noise amplitude over- or underflows)
 MAX_SNR_DB = 200.0
+#: Mean output power of the demo's fading channel for a unit-power input: selective fading
+#: model 2 keeps its paths' magnitudes, so their powers add (1 + 0.64 + 0.09, +2.4 dB).
+CHANNEL_POWER = sum(m ** 2 for m in ChannelConfig().fading_mags)
 
 
 class SourceUnavailable(RuntimeError):
@@ -42,7 +46,8 @@ class Source:
 class simulated_transmitter(gr.hier_block2):
     """The demo's transmitter: a scenario of `duration` seconds (the 11 classes and
     anomalous signals, switching every 0.2-0.5 s; looping) -> selective fading model 2
-    -> AWGN at `snr_db` (per sample) -> with `receiver`, what a live SDR adds (a carrier
+    -> AWGN at `snr_db` (per sample, against the channel's mean output power, as the data
+    generator and every evaluation define it) -> with `receiver`, what a live SDR adds (a carrier
     offset within +-2 ppm of 433.92 MHz with slow drift, IQ imbalance, DC, an AGC and an
     8-bit ADC; drawn per seed, see data.receiver.demo_receiver; `self.receiver` says what
     was applied) -> throttle at 200 kHz (unless `throttle` is off).
@@ -51,15 +56,12 @@ class simulated_transmitter(gr.hier_block2):
     def __init__(self, snr_db=18.0, seed=1, duration=20.0, throttle=True, receiver=True):
         gr.hier_block2.__init__(self, "simulated_transmitter", gr.io_signature(0, 0, 0),
                                 gr.io_signature(1, 1, gr.sizeof_gr_complex))
-        from ..data.channel import ChannelConfig, _fading_block
+        from ..data.channel import _fading_block
 
-        duration, snr_db = _real("duration", duration), _real("snr_db", snr_db)
+        duration, snr_db = _real("duration", duration), _checked_snr(snr_db)
         if not (math.isfinite(duration) and duration > 0):
             raise ValueError("duration: the scenario's length in seconds, a finite number > 0 (up to 60 are "
                              "built, then it loops); got {!r}".format(duration))
-        if not -MAX_SNR_DB <= snr_db <= MAX_SNR_DB:
-            raise ValueError("snr_db: SNR per sample in dB, a finite number from {:g} to {:g}; got {!r}".format(
-                -MAX_SNR_DB, MAX_SNR_DB, snr_db))
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
             raise ValueError("seed: an integer from 0 to {}; got {!r}".format(MAX_SEED, seed))
         seed = int(seed)
@@ -78,15 +80,14 @@ class simulated_transmitter(gr.hier_block2):
 
         self.source = blocks.vector_source_c(samples, True)
         self.fading = _fading_block(ChannelConfig(), seed + 1)
-        self.noise = analog.noise_source_c(analog.GR_GAUSSIAN, math.sqrt(10 ** (-snr_db / 10)), seed + 2)
+        self.noise = analog.noise_source_c(analog.GR_GAUSSIAN, self._noise_amplitude(snr_db), seed + 2)
         self.add = blocks.add_cc()
         chain = [self.source, self.fading, (self.add, 0)]
         self.connect(*chain)
         self.connect(self.noise, (self.add, 1))
         last = self.add
         if self.receiver:
-            # The fading model keeps its paths' magnitudes (their powers add), the noise its own.
-            power = sum(m ** 2 for m in ChannelConfig().fading_mags) + 10 ** (-snr_db / 10)
+            power = CHANNEL_POWER * (1.0 + 10 ** (-snr_db / 10))
             last = self._receiver_front_end(last, power)
         if throttle:
             self.throttle = blocks.throttle(gr.sizeof_gr_complex, scenario.SAMPLE_RATE)
@@ -96,11 +97,13 @@ class simulated_transmitter(gr.hier_block2):
 
     def set_snr_db(self, snr_db):
         """Change the SNR (dB per sample) while the flowgraph runs."""
-        snr_db = _real("snr_db", snr_db)
-        if not -MAX_SNR_DB <= snr_db <= MAX_SNR_DB:
-            raise ValueError("snr_db: SNR per sample in dB, a finite number from {:g} to {:g}; got {!r}".format(
-                -MAX_SNR_DB, MAX_SNR_DB, snr_db))
-        self.noise.set_amplitude(math.sqrt(10 ** (-snr_db / 10)))
+        snr_db = _checked_snr(snr_db)
+        self.noise.set_amplitude(self._noise_amplitude(snr_db))
+
+    @staticmethod
+    def _noise_amplitude(snr_db):
+        """The noise source's amplitude for `snr_db` against the faded signal's mean power."""
+        return math.sqrt(CHANNEL_POWER * 10 ** (-snr_db / 10))
 
     def _receiver_front_end(self, upstream, power):
         """IQ imbalance (Q' = g (Q cos phi - I sin phi)), the DC offset, then an AGC set for
@@ -133,6 +136,14 @@ class simulated_transmitter(gr.hier_block2):
         for rail in (0, 1):
             self.connect((self.adc_split, rail), self.adc[rail], self.dac[rail], (self.adc_merge, rail))
         return self.adc_merge
+
+
+def _checked_snr(snr_db):
+    snr_db = _real("snr_db", snr_db)
+    if not -MAX_SNR_DB <= snr_db <= MAX_SNR_DB:
+        raise ValueError("snr_db: SNR per sample in dB after the channel, a finite number from {:g} to {:g}; got "
+                         "{!r}".format(-MAX_SNR_DB, MAX_SNR_DB, snr_db))
+    return snr_db
 
 
 def _real(name, value):
