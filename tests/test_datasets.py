@@ -85,8 +85,12 @@ def test_measured_snr_matches_the_label(rml, snr):
 
 
 def _sideband_ratio_db(x):
+    """Upper over lower sideband power, bins 2-5 (3.1-7.8 kHz at 128 points) each side:
+    bins +-1 hold the Hann window's leakage of the audio's near-DC swell, alike on both
+    sides (over bins 1-4 a one-sided SSB of mixed programmes reads only about 8 dB)."""
     spectrum = np.mean(np.abs(np.fft.fft(x * np.hanning(x.shape[1]), axis=1)) ** 2, axis=0)
-    return 10 * np.log10(np.sum(spectrum[1:5]) / np.sum(spectrum[-4:]))
+    n = x.shape[1]
+    return 10 * np.log10(np.sum(spectrum[2:6]) / np.sum(spectrum[n - 5:n - 1]))
 
 
 def test_am_ssb_is_one_sided_and_am_dsb_is_not(rml):
@@ -131,6 +135,42 @@ def test_analog_classes_are_never_silent(rml):
         clean_ish = x[(ds.label == ds.class_names.index(name)) & (ds.snr == 18.0)]
         # Unit-energy vectors; noise alone would be 1/64 of the power at 18 dB.
         assert np.all(np.max(np.abs(clean_ish), axis=1) > 0.05)
+
+
+@pytest.mark.parametrize("recipe", [recipes.RadioML2016(length=128, snrs=(10,)),
+                                    recipes.LiveReceiver(length=128, snrs=(10,))])
+def test_audio_class_units_mix_programmes(recipe, monkeypatch):
+    """A unit of an audio class draws PROGRAMMES_PER_UNIT independent programmes, so its
+    windows are not all speech or all music: 64 WBFM windows come from 32 programmes of 2
+    windows each. Other classes keep one stream per unit (one modulate call)."""
+    from gnuradio.sentinel.data import modulators
+
+    calls = []
+    real = modulators.modulate
+    monkeypatch.setattr(modulators, "modulate", lambda name, n, rng: calls.append((name, n)) or real(name, n, rng))
+    programmes = []
+    real_audio = modulators.programme_audio
+    monkeypatch.setattr(modulators, "programme_audio", lambda n, rate, rng: programmes.append(n) or
+                        real_audio(n, rate, rng))
+    out = recipe.make_unit(recipe.class_names.index("WBFM"), 10.0, 64, np.random.default_rng(3))[0]
+    assert out.shape == (64, 128) and np.all(np.isfinite(out))
+    assert len(calls) == modulators.PROGRAMMES_PER_UNIT == len(programmes) == 32
+    assert len({n for _, n in calls}) == 1     # 2 slots each
+    calls.clear()
+    recipe.make_unit(recipe.class_names.index("GFSK"), 10.0, 64, np.random.default_rng(3))
+    assert len(calls) == 1
+
+
+def test_stream_segments_keep_one_stream_for_other_classes():
+    """For a class without audio, stream_segments cuts every segment from one stream in
+    its own slot, drawing exactly what the recipes drew before (same samples, same seed)."""
+    from gnuradio.sentinel.data import modulators
+
+    segments = modulators.stream_segments("GFSK", 5, 200, np.random.default_rng(8))
+    rng = np.random.default_rng(8)
+    stream = modulators.modulate("GFSK", 5 * 264, rng)
+    starts = np.arange(5) * 264 + rng.integers(0, 65, 5)
+    assert all(np.array_equal(a, stream[s:s + 200]) for a, s in zip(segments, starts))
 
 
 def test_mae_recipe_counts_and_split(tmp_path):

@@ -58,10 +58,17 @@ LINEAR_CONSTELLATIONS = {
 
 #: Samples at the start of a modulator's output that are still filter transient.
 SETTLE_SAMPLES = 1024
+#: The audio classes' filters settle longer: AM-SSB's 257-tap Hilbert filter at the audio
+#: rate spans 1028 samples at 200 kHz, before the audio resampler's own.
+AUDIO_SETTLE_SAMPLES = 2048
 #: Parallel chains per top_block: amortises scheduler start-up without a thread explosion.
 CHAINS_PER_FLOWGRAPH = 32
 #: Classes whose emitter has a symbol clock (a symbol-rate mismatch applies to them).
 DIGITAL_CLASSES = ("8PSK", "BPSK", "CPFSK", "GFSK", "PAM4", "QAM16", "QAM64", "QPSK")
+#: Classes whose source is programme audio (speech- or music-like, one draw per stream).
+AUDIO_CLASSES = ("AM-DSB", "AM-SSB", "WBFM")
+#: Independent audio programmes per dataset unit (one class at one SNR) of an audio class.
+PROGRAMMES_PER_UNIT = 32
 
 
 def generator_parameters():
@@ -73,6 +80,7 @@ def generator_parameters():
         "cpfsk_modulation_index": CPFSK_INDEX, "am_modulation_index": AM_INDEX,
         "wbfm_max_deviation_hz": 75e3, "wbfm_tau_s": 75e-6,
         "analog_audio": "synthetic speech-like or music-like, 5 kHz band",
+        "audio_programmes_per_unit": PROGRAMMES_PER_UNIT,
     }
 
 
@@ -197,16 +205,33 @@ def linear_segments(name, nsamples, rolloffs, rng):
     return segments
 
 
+def stream_segments(name, count, segment, rng, slack=64):
+    """`count` segments of `segment` samples of class `name`, each cut at a random offset
+    within its own slot of segment + slack samples of a continuous stream. An audio
+    class's segments come from up to PROGRAMMES_PER_UNIT streams, one audio programme
+    each, so the windows of a unit do not all share one programme; any other class's
+    from one stream."""
+    slot = segment + slack
+    groups = min(count, PROGRAMMES_PER_UNIT) if name in AUDIO_CLASSES else 1
+    segments = []
+    for size in (len(part) for part in np.array_split(np.arange(count), groups)):
+        stream = modulate(name, size * slot, rng)
+        starts = np.arange(size) * slot + rng.integers(0, slack + 1, size)
+        segments += [stream[s:s + segment] for s in starts]
+    return segments
+
+
 def modulate(name, nsamples, rng):
     """`nsamples` settled samples of class `name` at unit average power."""
     if name not in CLASSES:
         raise ValueError("class: unknown '{}'; allowed: {}".format(name, ", ".join(CLASSES)))
-    total = nsamples + SETTLE_SAMPLES
+    settle = AUDIO_SETTLE_SAMPLES if name in AUDIO_CLASSES else SETTLE_SAMPLES
+    total = nsamples + settle
     if name in LINEAR_CONSTELLATIONS:
         x = _linear(name, total, rng)
     else:
         x = _MODULATORS[name](total, rng)
     if len(x) < total:
         raise RuntimeError("modulator for {} produced {} of {} samples".format(name, len(x), total))
-    x = x[SETTLE_SAMPLES:total]
+    x = x[settle:total]
     return (x / np.sqrt(np.mean(np.abs(x) ** 2))).astype(np.complex64)

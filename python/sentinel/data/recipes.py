@@ -68,12 +68,8 @@ class RadioML2016(Recipe):
 
     def make_unit(self, class_index, snr_db, count, rng):
         name = self.class_names[class_index]
-        segment = self.length + self.channel.guard_samples + 32
-        slot = segment + 64
-        stream = modulators.modulate(name, count * slot, rng)
-        starts = np.arange(count) * slot + rng.integers(0, slot - segment + 1, count)
+        segments = modulators.stream_segments(name, count, self.length + self.channel.guard_samples + 32, rng)
         seeds = rng.integers(0, 2 ** 63, count, dtype=np.uint64)
-        segments = [stream[s:s + segment] for s in starts]
         received, _ = channel.apply_channel(segments, [int(s) for s in seeds], self.channel)
         out = np.empty((count, self.length), np.complex64)
         for i, x in enumerate(received):
@@ -118,10 +114,7 @@ class LiveReceiver(RadioML2016):
         if linear and self.receiver.rolloff is not None:
             segments = modulators.linear_segments(name, segment, [d["rolloff"] for d in draws], rng)
         else:
-            slot = segment + 64
-            stream = modulators.modulate(name, count * slot, rng)
-            starts = np.arange(count) * slot + rng.integers(0, slot - segment + 1, count)
-            segments = [stream[s:s + segment] for s in starts]
+            segments = modulators.stream_segments(name, count, segment, rng)
         received, _ = channel.apply_channel(segments, [int(s) for s in seeds], self.channel,
                                             rate_ratios=[d["symbol_rate_ratio"] for d in draws],
                                             timing_offsets=[d["timing_samples"] for d in draws])
