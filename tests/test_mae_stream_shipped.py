@@ -65,14 +65,14 @@ def test_structural_anomalies_stand_out_at_18_db(shipped, normal):
 
 def test_false_alarms_at_the_card_threshold(shipped, normal):
     """The card's gamma flags 2% of the training file's held-out normal windows at >= 5 dB.
-    On fresh windows at 18 dB it flags more: 4.4% of 660 in the evaluation, 7.7% of these
-    220 (the issue's 2% is missed, docs/mae.md); the bound here, 12%, is 2 standard errors
-    above the higher figure and far below a broken scorer's."""
+    On fresh windows at 18 dB it flags more: 9.2% of 660 in the evaluation, 9.5% of these
+    220, WBFM most of them (the issue's 2% is missed, docs/mae.md); the bound here, 14%,
+    is 2 standard errors above the higher figure and far below a broken scorer's."""
     bundle, _ = shipped
     out = _scores(shipped, normal)
     signal = out[:, 3] >= bundle.card["thresholds"]["empty_snr_db"]
     assert signal.all()
-    assert np.mean(out[:, 0] > bundle.card["thresholds"]["gamma"]) <= 0.12
+    assert np.mean(out[:, 0] > bundle.card["thresholds"]["gamma"]) <= 0.14
 
 
 def test_an_empty_channel_is_reported_as_empty(shipped):
