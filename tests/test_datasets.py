@@ -50,14 +50,16 @@ def test_reproducible_from_the_seed_whatever_the_worker_count(rml, tmp_path):
 
     Not bit-exact: GNU Radio's FIR and rotator blocks use VOLK kernels whose SIMD
     path (aligned or not) depends on where each buffer lands, so the last bit of
-    a sample can differ between runs (measured: at most 4e-7 on unit-energy vectors).
+    a sample can differ between runs (measured: typically at most 5e-7 on unit-energy
+    vectors, once 4.5e-6 in a CI run; the bound, 2e-5, is far below any other seed's
+    difference, which the last assertion checks).
     """
     ds, recipe, _ = rml
     again = tmp_path / "again.h5"
     data.generate(recipe, again, COUNT, seed=21, workers=1, progress=False)
     reloaded = data.load(again)
     assert np.array_equal(reloaded.seed, ds.seed) and np.array_equal(reloaded.label, ds.label)
-    assert np.max(np.abs(reloaded.iq - ds.iq)) < 2e-6
+    assert np.max(np.abs(reloaded.iq - ds.iq)) < 2e-5
     other = tmp_path / "other.h5"
     data.generate(data.RadioML2016(snrs=(6.0,), classes=["QPSK"]), other, 4, seed=22,
                   workers=1, progress=False)
