@@ -173,6 +173,7 @@ def test_stream_segments_keep_one_stream_for_other_classes():
     stream = modulators.modulate("GFSK", 5 * 264, rng)
     starts = np.arange(5) * 264 + rng.integers(0, 65, 5)
     assert all(np.array_equal(a, stream[s:s + 200]) for a, s in zip(segments, starts))
+    assert modulators.stream_segments("WBFM", 0, 200, np.random.default_rng(8)) == []
 
 
 def test_mae_recipe_counts_and_split(tmp_path):

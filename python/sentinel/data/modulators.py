@@ -211,10 +211,12 @@ def stream_segments(name, count, segment, rng, slack=64):
     class's segments come from up to PROGRAMMES_PER_UNIT streams, one audio programme
     each, so the windows of a unit do not all share one programme; any other class's
     from one stream."""
+    if count == 0:
+        return []
     slot = segment + slack
     groups = min(count, PROGRAMMES_PER_UNIT) if name in AUDIO_CLASSES else 1
     segments = []
-    for size in (len(part) for part in np.array_split(np.arange(count), groups)):
+    for size in map(len, np.array_split(np.arange(count), groups)):
         stream = modulate(name, size * slot, rng)
         starts = np.arange(size) * slot + rng.integers(0, slack + 1, size)
         segments += [stream[s:s + segment] for s in starts]
