@@ -230,11 +230,27 @@ def test_statistics_distance_is_the_nearest_class_mahalanobis_at_the_windows_kno
     np.testing.assert_allclose(got, want, rtol=2e-3)
 
 
-def test_fused_bundle_scores_in_the_block_as_offline_and_refuses_another_source(tmp_path):
+def _assert_block_scores_as_offline(folder, card, windows):
+    """The block (torch and ONNX Runtime) scores `windows` as the network does offline, and
+    flags exactly those above the card's gamma."""
     from gnuradio import sentinel
-    from gnuradio.sentinel.train import stream_mae as stream_train
 
     from flowgraph_helpers import run_model_block
+
+    block = sentinel.mae_anomaly_scorer(str(folder), samp_rate=200e3, device="cpu")
+    out, detections = run_model_block(block, windows.astype(np.complex64).ravel())
+    model = block.bundle.load_into(mae_nn.build(card["architecture"])).eval()
+    with torch.no_grad():
+        offline = model(torch.as_tensor(stream_mae.spectral_views_with_statistics(windows))).numpy()
+    np.testing.assert_allclose(out, offline[:, 0], rtol=1e-3, atol=1e-3)
+    assert [d["anomalous"] for d in detections] == list(offline[:, 0] > card["thresholds"]["gamma"])
+    fast = sentinel.mae_anomaly_scorer(str(folder), samp_rate=200e3, device="cpu", backend="onnxruntime")
+    np.testing.assert_allclose(np.asarray(fast.engine(fast.preprocess(windows.astype(np.complex64))))[:, 0],
+                               offline[:, 0], rtol=1e-3, atol=1e-3)
+
+
+def test_fused_bundle_scores_in_the_block_as_offline_and_refuses_another_source(tmp_path):
+    from gnuradio.sentinel.train import stream_mae as stream_train
 
     card = stream_train.fuse("mae", tmp_path / "fused", count=6, snrs=(10.0,), seed=5, workers=1,
                              log=lambda *a: None)
@@ -243,17 +259,65 @@ def test_fused_bundle_scores_in_the_block_as_offline_and_refuses_another_source(
     rng = np.random.default_rng(12)
     qpsk = np.exp(1j * np.pi / 4 * np.array([1, 3, 5, 7]))
     windows = independent.shaped_symbols(qpsk, 6, 1024, rng, 8) + independent.complex_noise(rng, (6, 1024), 0.3)
-    block = sentinel.mae_anomaly_scorer(str(tmp_path / "fused"), samp_rate=200e3, device="cpu")
-    out, detections = run_model_block(block, windows.astype(np.complex64).ravel())
-    model = block.bundle.load_into(mae_nn.build(card["architecture"])).eval()
-    with torch.no_grad():
-        offline = model(torch.as_tensor(stream_mae.spectral_views_with_statistics(windows))).numpy()
-    np.testing.assert_allclose(out, offline[:, 0], rtol=1e-3, atol=1e-3)
-    assert [d["anomalous"] for d in detections] == list(offline[:, 0] > card["thresholds"]["gamma"])
-    fast = sentinel.mae_anomaly_scorer(str(tmp_path / "fused"), samp_rate=200e3, device="cpu", backend="onnxruntime")
-    np.testing.assert_allclose(np.asarray(fast.engine(fast.preprocess(windows.astype(np.complex64))))[:, 0],
-                               offline[:, 0], rtol=1e-3, atol=1e-3)
+    _assert_block_scores_as_offline(tmp_path / "fused", card, windows)
     with pytest.raises(ValueError, match="allowed: a 'stream_spectral_mae' bundle"):
         stream_train.fuse("mae_paper", tmp_path / "bad", count=6, snrs=(10.0,), log=lambda *a: None)
     with pytest.raises(ValueError, match=r"count: 3; allowed: a whole number of windows per class and SNR >= 6"):
         stream_train.fuse("mae", tmp_path / "bad", count=3, snrs=(10.0,), log=lambda *a: None)
+
+
+def test_guard_is_the_larger_of_the_score_and_the_standardised_statistics_distance():
+    """fit_guard on synthetic statistics: the guard distance equals a numpy Mahalanobis
+    distance of the log statistics (C42 as it is); for windows nearest the guarded class the
+    score is max(calibrated score, (d - mean d) / std d), and unchanged when another class is
+    guarded."""
+    torch.manual_seed(3)
+    model = mae_nn.build({"name": mae_nn.SPECTRAL_GUARDED, "length": 1024, "classes": 2}).eval()
+    rng = np.random.default_rng(13)
+    width = stream_mae.view_size(1024) + len(stream_mae.STATISTICS)
+    start = stream_mae.FRAMES * stream_mae.PSD_BINS + 2 * stream_mae.HISTOGRAM_BINS
+    x = rng.uniform(0, 1, (300, width)).astype(np.float32)
+    x[:, start] = rng.normal(-0.5, 0.2, 300)                                   # C42 may be negative
+    x[:, start + 1:start + 7] = np.exp(rng.normal(size=(300, 6)) * [0.1, 0.5, 1, 0.3, 0.2, 0.4] + 1)
+    x[:, -1] = 11.0
+    xt = torch.as_tensor(x)
+    with torch.no_grad():
+        z = model.encoder(xt)
+    model.latent_mean[0] = z.mean(dim=0)
+    model.latent_mean[1] = z.mean(dim=0) + 1e3                                 # every window is nearest class 0
+    model.fit_guard(xt, np.zeros(300, np.int64), [0])
+    logs = np.concatenate([x[:, start:start + 1], np.log(x[:, start + 1:start + 7])], axis=1).astype(np.float64)
+    centred = logs - logs.mean(axis=0)
+    want = np.sqrt(np.einsum("ij,jk,ik->i", centred, np.linalg.inv(np.cov(logs.T)), centred))
+    with torch.no_grad():
+        got = model.guard_distance(xt, torch.zeros(300, dtype=torch.long)).numpy()
+        guarded = model(xt)[:, 0].numpy()
+        plain = stream_mae.SpectralAutoencoder.forward(model, xt)[:, 0].numpy()
+    np.testing.assert_allclose(got, want, rtol=2e-3)
+    standard_distance = (want - want.mean()) / want.std(ddof=1)
+    np.testing.assert_allclose(guarded, np.maximum(plain, standard_distance), rtol=2e-3, atol=2e-3)
+    assert np.mean(standard_distance > plain) > 0.1                           # the guard decides for some windows
+    model.fit_guard(xt, np.ones(300, np.int64), [1])
+    with torch.no_grad():
+        np.testing.assert_allclose(model(xt)[:, 0].numpy(), plain, rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="guard: 10 windows of class 0; allowed: more than 14"):
+        model.fit_guard(xt[:10], np.zeros(10, np.int64), [0])
+
+
+def test_guarded_bundle_scores_in_the_block_as_offline_and_refuses_bad_classes(tmp_path):
+    from gnuradio.sentinel.train import stream_mae as stream_train
+
+    card = stream_train.guard("mae", tmp_path / "guarded", count=12, snrs=(6.0, 10.0, 14.0, 18.0), seed=5,
+                              workers=1, log=lambda *a: None)
+    assert card["architecture"]["name"] == mae_nn.SPECTRAL_GUARDED
+    assert card["thresholds"]["guards"]["WBFM"]["weight"] > 0
+    assert card["training"]["guard"]["classes"] == ["WBFM"]
+    rng = np.random.default_rng(14)
+    t = np.arange(1024) / 200e3
+    chirp = np.exp(2j * np.pi * (-60e3 * t + 0.5 * 120e3 / t[-1] * t * t))[None, :]
+    windows = np.concatenate([chirp, independent.complex_noise(rng, (3, 1024), 1.0) + chirp])
+    _assert_block_scores_as_offline(tmp_path / "guarded", card, windows)
+    with pytest.raises(ValueError, match="classes: FM; allowed: one or more of 8PSK"):
+        stream_train.guard("mae", tmp_path / "bad", classes=("FM",), count=6, log=lambda *a: None)
+    with pytest.raises(ValueError, match="allowed: a 'stream_spectral_mae' bundle"):
+        stream_train.guard("mae_paper", tmp_path / "bad", count=6, log=lambda *a: None)

@@ -56,6 +56,10 @@ def add_parser(sub):
     _refit_parser(train_sub, "mae-fuse", "add the simple statistics (per class and SNR knot) to a spectral stream "
                   "MAE's score, on fresh normal windows (autoencoder unchanged)", "the spectral stream MAE bundle",
                   range(-4, 19, 2), 43, run_train_mae_fuse)
+    guard = _refit_parser(train_sub, "mae-guard", "add a statistics guard to a spectral stream MAE for the classes "
+                          "whose SNR it cannot read (WBFM), on fresh normal windows (autoencoder unchanged)",
+                          "the spectral stream MAE bundle", range(-4, 19, 2), 47, run_train_mae_guard)
+    guard.add_argument("--classes", nargs="+", default=["WBFM"], help="the guarded classes (default: WBFM)")
     amc = train_sub.add_parser("amc", help="a modulation classifier (AFNet: Shi, Peng, Zhuang, arXiv:2203.03140; VT-CNN2 and ResNet baselines)")
     amc.add_argument("--model", dest="architecture", default="afnet", choices=["afnet", "vtcnn2", "resnet"])
     amc.add_argument("--data", required=True, help="a `sentinel data generate rml2016` file")
@@ -319,6 +323,14 @@ def _refit_parser(sub, name, help_text, source_help, snrs, seed, run):
     refit.add_argument("--seed", type=int, default=seed)
     refit.add_argument("--false-alarm", type=float, default=0.02)
     refit.set_defaults(run=run)
+    return refit
+
+
+def run_train_mae_guard(args):
+    from ..train import stream_mae
+
+    stream_mae.guard(args.source, args.output, classes=tuple(args.classes), count=args.count, snrs=args.snrs,
+                     seed=args.seed, false_alarm=args.false_alarm, command=_command_line())
 
 
 def run_train_mae_fuse(args):

@@ -146,14 +146,17 @@ class MahalanobisAutoencoder(HybridScore):
 STREAM = "stream_conv_mae"
 SPECTRAL = "stream_spectral_mae"
 SPECTRAL_STATISTICS = "stream_spectral_statistics_mae"
+SPECTRAL_GUARDED = "stream_spectral_guarded_mae"
 #: architecture name -> the preprocessing.features its input is
 STREAM_FEATURES = {STREAM: "iq_rows", SPECTRAL: "spectral_views",
-                   SPECTRAL_STATISTICS: "spectral_views_with_statistics"}
+                   SPECTRAL_STATISTICS: "spectral_views_with_statistics",
+                   SPECTRAL_GUARDED: "spectral_views_with_statistics"}
 
 
 def build(architecture):
     """The network a card's `architecture` names: a stream MAE (name "stream_spectral_mae",
-    "stream_spectral_statistics_mae" or "stream_conv_mae") or, without a name, the paper's dense MAE."""
+    "stream_spectral_statistics_mae", "stream_spectral_guarded_mae" or "stream_conv_mae") or,
+    without a name, the paper's dense MAE."""
     options = dict(architecture)
     name = options.pop("name", None)
     if name == STREAM:
@@ -165,4 +168,7 @@ def build(architecture):
     if name == SPECTRAL_STATISTICS:
         from .stream_mae import StatisticsSpectralAutoencoder
         return StatisticsSpectralAutoencoder(**options)
+    if name == SPECTRAL_GUARDED:
+        from .stream_mae import GuardedSpectralAutoencoder
+        return GuardedSpectralAutoencoder(**options)
     return MahalanobisAutoencoder(**options)

@@ -284,12 +284,15 @@ class CalibratedScore(HybridScore):
         return torch.stack([self.alpha * psi + self.beta * zeta, psi, zeta, self.estimate_snr(x),
                             self.calibration_snr(x), nearest.to(psi.dtype)], dim=1)
 
+    def standardised(self, out):
+        """(B,) raw()'s hybrid score standardised for its nearest class at its calibration SNR."""
+        nearest = out[:, 5].long()
+        return (out[:, 0] - self._interpolate(self.knot_mean, nearest, out[:, 4])) / self._interpolate(
+            self.knot_std, nearest, out[:, 4])
+
     def forward(self, x):
         out = self.raw(x)
-        nearest = out[:, 5].long()
-        standard = (out[:, 0] - self._interpolate(self.knot_mean, nearest, out[:, 4])) / self._interpolate(
-            self.knot_std, nearest, out[:, 4])
-        return torch.cat([standard.unsqueeze(1), out[:, 1:4]], dim=1)
+        return torch.cat([self.standardised(out).unsqueeze(1), out[:, 1:4]], dim=1)
 
 
 class StreamAutoencoder(CalibratedScore):
@@ -463,3 +466,65 @@ class StatisticsSpectralAutoencoder(SpectralAutoencoder):
         """delta: the inverse standard deviation of the statistics' distance on normal inputs
         (as alpha and beta are for psi and zeta)."""
         self.delta.fill_(1.0 / max(float(self.statistics_distance(x).std()), 1e-6))
+
+
+class GuardedSpectralAutoencoder(SpectralAutoencoder):
+    """SpectralAutoencoder with a statistics guard on the classes whose SNR the estimators
+    cannot read (WBFM fills the band and reads about 12 dB at any true SNR above it, so its
+    per-SNR calibration is wide, and anomalies whose nearest class it is hide in it). For a
+    window whose nearest latent class c is guarded, the score is the larger of the
+    calibrated hybrid score and (d - centre[c]) * weight[c], d the Mahalanobis distance of
+    its log statistics to class c's Gaussian, fit over all SNRs, and centre, weight the mean
+    and inverse standard deviation of d on c's normal windows: a window must look like the
+    class by its statistics too, whatever its SNR. Input: spectral_views_with_statistics()."""
+
+    def __init__(self, length=1024, latent=24, dense=128, negative_slope=0.01, classes=1, statistics=len(STATISTICS)):
+        super().__init__(length, latent, dense, negative_slope, classes)
+        self.statistics_size = int(statistics)
+        self.register_buffer("guard_mean", torch.zeros(classes, self.statistics_size))
+        self.register_buffer("guard_precision", torch.eye(self.statistics_size).repeat(classes, 1, 1))
+        self.register_buffer("guard_centre", torch.zeros(classes))
+        self.register_buffer("guard_weight", torch.ones(classes))
+        self.register_buffer("guarded", torch.zeros(classes))
+
+    def log_statistics(self, x):
+        """(B, S): the statistics, each but C42 (which may be negative) as log(max(v, 1e-3))."""
+        start = self.spectrogram_size + self.histogram_size
+        stats = x[:, start:start + self.statistics_size]
+        return torch.cat([stats[:, :1], torch.log(torch.clamp(stats[:, 1:], min=1e-3))], dim=1)
+
+    def guard_distance(self, x, classes):
+        """(B,) Mahalanobis distance of each window's log statistics to the Gaussian of `classes` (B,)."""
+        d = self.log_statistics(x) - self.guard_mean[classes]
+        squared = torch.sum(torch.matmul(d.unsqueeze(1), self.guard_precision[classes]).squeeze(1) * d, dim=1)
+        return torch.sqrt(torch.clamp(squared, min=0.0))
+
+    def forward(self, x):
+        out = self.raw(x)
+        nearest = out[:, 5].long()
+        standard = self.standardised(out)
+        guard = (self.guard_distance(x, nearest) - self.guard_centre[nearest]) * self.guard_weight[nearest]
+        score = torch.where(self.guarded[nearest] > 0, torch.maximum(standard, guard), standard)
+        return torch.cat([score.unsqueeze(1), out[:, 1:4]], dim=1)
+
+    @torch.no_grad()
+    def fit_guard(self, x, classes, guarded):
+        """For each class index in `guarded`: the Gaussian of its normal inputs' log statistics
+        (x with class indices `classes`), and the mean and inverse standard deviation of their
+        distances to it. Every other class is left unguarded."""
+        from .mae import stable_precision
+
+        classes = torch.as_tensor(classes).long()
+        self.guarded.zero_()
+        for c in guarded:
+            rows = self.log_statistics(x[classes == c]).double()
+            if len(rows) <= 2 * self.statistics_size:
+                raise ValueError("guard: {} windows of class {}; allowed: more than {}".format(
+                    len(rows), c, 2 * self.statistics_size))
+            centred = rows - rows.mean(dim=0)
+            self.guard_mean[c] = rows.mean(dim=0).float()
+            self.guard_precision[c] = stable_precision(centred.T @ centred / (len(rows) - 1), 1e-4)
+            d = self.guard_distance(x[classes == c], torch.full((len(rows),), c, dtype=torch.long))
+            self.guard_centre[c] = float(d.mean())
+            self.guard_weight[c] = 1.0 / max(float(d.std()), 1e-6)
+            self.guarded[c] = 1.0

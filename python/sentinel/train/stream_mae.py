@@ -314,9 +314,7 @@ def fuse(source, output, count=60, snrs=tuple(float(v) for v in range(-4, 19, 2)
     names = sorted(set(classes))
     index = np.array([names.index(c) for c in classes])
     x = torch.as_tensor(stream_mae.spectral_views_with_statistics(windows))
-    order = np.random.default_rng([seed, 9]).permutation(len(x))
-    third = len(x) // 3
-    fit_rows, calibration_rows, gamma_rows = order[:third], order[third:2 * third], order[2 * third:]
+    fit_rows, calibration_rows, gamma_rows = _thirds(len(x), seed)
     model.fit_statistics(x[fit_rows], index[fit_rows])
     model.fit_delta(x[calibration_rows])
     raw = scores(model, x[calibration_rows].numpy(), raw=True)
@@ -324,16 +322,8 @@ def fuse(source, output, count=60, snrs=tuple(float(v) for v in range(-4, 19, 2)
     gamma, metrics = _held_out_gamma(model, x[gamma_rows].numpy(), snr[gamma_rows], classes[gamma_rows],
                                      bundle.card["thresholds"]["empty_snr_db"], snrs, false_alarm, gamma_min_snr_db)
     log("delta {:.4f}".format(float(model.delta)))
-    card = json.loads(json.dumps(bundle.card))
-    card["name"] = pathlib.Path(output).name
-    card["architecture"] = architecture
-    card["preprocessing"]["features"] = "spectral_views_with_statistics"
-    card["preprocessing"]["statistics"] = list(stream_mae.STATISTICS)
-    card["preprocessing"]["steps"] = list(card["preprocessing"].get("steps", [])) + [
-        "the window's simple statistics ({}) after the distributions, not reconstructed".format(
-            ", ".join(stream_mae.STATISTICS))]
+    card = _statistics_card(bundle, output, architecture)
     card["thresholds"]["delta"] = float(model.delta)
-    card.pop("inference", None)                         # measured for the source network: re-run the benchmark
     card["outputs"]["score"] = ("hybrid xi = alpha * Mahalanobis(latent) + beta * reconstruction MSE + delta * "
                                 "Mahalanobis(statistics, nearest class at the SNR knot), standardised per nearest "
                                 "class and estimated SNR")
@@ -343,6 +333,89 @@ def fuse(source, output, count=60, snrs=tuple(float(v) for v in range(-4, 19, 2)
                "snrs_db": list(snrs), "windows_per_class_snr": count, "split": "thirds: statistics, calibration, gamma",
                "false_alarm": false_alarm, "gamma_min_snr_db": gamma_min_snr_db, "command": command}
     return _save_refit(card, model, output, gamma, "fusion", details, metrics, log)
+
+
+def guard(source, output, classes=("WBFM",), count=60, snrs=tuple(float(v) for v in range(-4, 19, 2)), seed=47,
+          false_alarm=0.02, gamma_min_snr_db=5.0, workers=None, command="", log=print):
+    """The spectral `source` bundle with a statistics guard on `classes`
+    (nn.stream_mae.GuardedSpectralAutoencoder): on fresh normal windows of the live-receiver
+    recipe (count per class and SNR), a third fits each guarded class's Gaussian of log
+    statistics over all SNRs, a third the score calibration, a third gamma. The autoencoder,
+    the latent Gaussians, alpha and beta are the source's."""
+    import torch
+
+    if isinstance(count, bool) or not isinstance(count, int) or count < 6:
+        raise ValueError("count: {!r}; allowed: a whole number of windows per class and SNR >= 6 (a third each fits, "
+                         "calibrates and sets gamma)".format(count))
+    from ..data.modulators import CLASSES
+
+    bundle, base = _refit_source(source, false_alarm, mae_nn.SPECTRAL)
+    names = list(CLASSES)              # the latent Gaussians' order: the training recipe's classes
+    if bundle.card["architecture"].get("classes") != len(names):
+        raise ValueError("from: {} keeps {} latent Gaussians; allowed: one per class of the live-receiver recipe "
+                         "({})".format(source, bundle.card["architecture"].get("classes"), len(names)))
+    unknown = [c for c in classes if c not in names]
+    if unknown or not classes:
+        raise ValueError("classes: {}; allowed: one or more of {}".format(", ".join(unknown) or "none",
+                                                                          ", ".join(names)))
+    architecture = dict(bundle.card["architecture"], name=mae_nn.SPECTRAL_GUARDED,
+                        statistics=len(stream_mae.STATISTICS))
+    model = mae_nn.build(architecture)
+    missing, unexpected = model.load_state_dict(base.state_dict(), strict=False)
+    if unexpected or set(missing) != {"guard_mean", "guard_precision", "guard_centre", "guard_weight", "guarded"}:
+        raise ValueError("from: {} does not fit the guarded network (missing {}, unexpected {})".format(
+            source, sorted(missing), sorted(unexpected)))
+    model.eval()
+    windows, snr, labels = _normal_windows(count, snrs, bundle.card["window_length"], seed, workers)
+    index = np.array([names.index(c) for c in labels])
+    x = torch.as_tensor(stream_mae.spectral_views_with_statistics(windows))
+    fit_rows, calibration_rows, gamma_rows = _thirds(len(x), seed)
+    model.fit_guard(x[fit_rows], index[fit_rows], [names.index(c) for c in classes])
+    raw = scores(model, x[calibration_rows].numpy(), raw=True)
+    model.fit_calibration(raw[:, 0], raw[:, 4], raw[:, 5])
+    gamma, metrics = _held_out_gamma(model, x[gamma_rows].numpy(), snr[gamma_rows], labels[gamma_rows],
+                                     bundle.card["thresholds"]["empty_snr_db"], snrs, false_alarm, gamma_min_snr_db)
+    guards = {c: {"centre": float(model.guard_centre[i]), "weight": float(model.guard_weight[i])}
+              for c, i in ((c, names.index(c)) for c in classes)}
+    log("guards {}".format(guards))
+    card = _statistics_card(bundle, output, architecture)
+    card["description"] = card.get("description", "stream MAE") + "; a statistics guard on {}".format(
+        ", ".join(classes))
+    card["thresholds"]["guards"] = guards
+    card["outputs"]["score"] = ("hybrid xi = alpha * Mahalanobis(latent) + beta * reconstruction MSE, standardised "
+                                "per nearest class and estimated SNR; when the nearest class is guarded ({}), the "
+                                "larger of that and (d - centre) * weight, d the Mahalanobis distance of the log "
+                                "statistics to the class's Gaussian over all SNRs".format(", ".join(classes)))
+    details = {"what": "statistics guard on {} (a Gaussian of log statistics over all SNRs), score calibration and "
+                       "gamma fit; autoencoder, latent Gaussians, alpha and beta from the source".format(
+                           ", ".join(classes)), "source": str(source), "classes": list(classes),
+               "data_recipe": "receiver (LiveReceiver, the stream MAE's receiver ranges)", "seed": seed,
+               "snrs_db": list(snrs), "windows_per_class_snr": count, "split": "thirds: guard, calibration, gamma",
+               "false_alarm": false_alarm, "gamma_min_snr_db": gamma_min_snr_db, "command": command}
+    return _save_refit(card, model, output, gamma, "guard", details, metrics, log)
+
+
+def _statistics_card(bundle, output, architecture):
+    """A copy of the source bundle's card for a network that takes the simple statistics too:
+    its name, architecture and preprocessing; the source's inference figures dropped (they
+    were measured for the source network: re-run the benchmark)."""
+    card = json.loads(json.dumps(bundle.card))
+    card["name"] = pathlib.Path(output).name
+    card["architecture"] = architecture
+    card["preprocessing"]["features"] = "spectral_views_with_statistics"
+    card["preprocessing"]["statistics"] = list(stream_mae.STATISTICS)
+    card["preprocessing"]["steps"] = list(card["preprocessing"].get("steps", [])) + [
+        "the window's simple statistics ({}) after the distributions, not reconstructed".format(
+            ", ".join(stream_mae.STATISTICS))]
+    card.pop("inference", None)
+    return card
+
+
+def _thirds(count, seed):
+    """(fit, calibration, gamma) row indices: a seeded permutation of `count` rows in thirds."""
+    order = np.random.default_rng([seed, 9]).permutation(count)
+    third = count // 3
+    return order[:third], order[third:2 * third], order[2 * third:]
 
 
 # ---- simple statistics ----------------------------------------------------------------------
