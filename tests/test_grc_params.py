@@ -126,7 +126,7 @@ def test_custom_bundle_folders_compile_and_run(tmp_path):
 def test_mae_custom_threshold_starts_at_the_card_gamma():
     """Switching the MAE scorer to a custom threshold starts from the shipped card's gamma,
     not from 0.0 (which flags every window as anomalous)."""
-    gamma = json.loads((MODELS / "mae" / "card.json").read_text())["thresholds"]["gamma"]
+    gamma = json.loads((MODELS / "mae_guarded" / "card.json").read_text())["thresholds"]["gamma"]
     threshold = parameter(block_yaml("sentinel_mae_anomaly_scorer"), "threshold")
     assert math.isclose(float(threshold["default"]), gamma, rel_tol=1e-9)
 

@@ -33,7 +33,7 @@ class mae_anomaly_scorer(model_block):
     kind = "mae"
     tag_key = "mae_score"
 
-    def __init__(self, model="mae", stride=0, mode="lossless", threshold=None, device="auto",
+    def __init__(self, model="mae_guarded", stride=0, mode="lossless", threshold=None, device="auto",
                  threads=0, backend="auto", max_batch=64, queue_depth=4, emit_tags=False, samp_rate=0.0):
         self._threshold_override = threshold
         model_block.__init__(self, "mae_anomaly_scorer", model, stride, mode, device, threads,

@@ -23,8 +23,9 @@ ANOMALY_PREFIX = "ANOMALY-"
 #: noise alone is not among them: to a receiver it is an empty channel.)
 ANOMALY_FAMILIES = ("linear_chirp", "ofdm", "tone", "noise_burst", "swept_jammer", "overlapping")
 ANOMALIES = tuple(ANOMALY_PREFIX + f.upper() for f in ANOMALY_FAMILIES)
-#: Samples per generated piece of an anomalous segment (the stream MAE's window).
-ANOMALY_PIECE = 1024
+#: Samples per generated piece of an anomalous segment (the default stream MAE's window,
+#: mae_guarded's 4096: one piece is what the evaluation calls one anomalous window).
+ANOMALY_PIECE = 4096
 ADVERSARIAL_PREFIX = "ADV-"
 WINDOW = 128
 
@@ -71,7 +72,7 @@ def family_of(label):
 
 
 def _anomaly(label, n, rng):
-    """n samples of the label's family, in 1024-sample pieces drawn afresh, at unit power."""
+    """n samples of the label's family, in ANOMALY_PIECE-sample pieces drawn afresh, at unit power."""
     make = stream_anomalies.FAMILIES[family_of(label)][0]
     x = np.asarray(make(-(-n // ANOMALY_PIECE), ANOMALY_PIECE, rng)).reshape(-1)[:n]
     return (x / np.sqrt(np.mean(np.abs(x) ** 2))).astype(np.complex64)

@@ -94,7 +94,7 @@ class capture_sink(gr.sync_block):
 class SentinelSession:
     """Build with a Source; start(), poll status(), stop(); then results()."""
 
-    def __init__(self, source, models=MODELS, mode=None, amc_model="afnet", mae_model="mae", htrd_model="htrd",
+    def __init__(self, source, models=MODELS, mode=None, amc_model="afnet", mae_model="mae_guarded", htrd_model="htrd",
                  amc_stride=256, htrd_stride=1024, mae_stride=2048, threads=1, publish=None, capture_seconds=2.0):
         unknown = [m for m in models if m not in MODELS]
         if unknown or not models:

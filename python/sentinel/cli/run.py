@@ -32,7 +32,9 @@ def add_arguments(parser, source_default="sim", duration_default=20.0):
     parser.add_argument("--amc-model", default="afnet", metavar="BUNDLE",
                         help="the classifier's bundle: a shipped name or a bundle folder of your own")
     parser.add_argument("--htrd-model", default="htrd", metavar="BUNDLE", help="the HTRD bundle (name or folder)")
-    parser.add_argument("--mae-model", default="mae", metavar="BUNDLE", help="the anomaly scorer's bundle (name or folder)")
+    parser.add_argument("--mae-model", metavar="BUNDLE",
+                        help="the anomaly scorer's bundle (name or folder; default mae_guarded, --wideband mae, whose "
+                             "1024-sample windows fit the channeliser's chunks)")
     parser.add_argument("--snr", type=real(-MAX_SNR_DB, MAX_SNR_DB, what="an SNR in dB"), default=18.0,
                         help="sim: SNR in dB per sample")
     parser.add_argument("--seed", type=integer(0, MAX_SEED), default=1, help="sim: scenario seed")
@@ -129,7 +131,8 @@ def run(args):
     source = open_source(args.source, rate=args.rate, freq=args.freq, gain=args.gain, snr_db=args.snr,
                          seed=args.seed, duration=args.duration, receiver=args.receiver)
     session = SentinelSession(source, models=args.models, mode=args.mode, publish=args.publish,
-                              amc_model=args.amc_model, htrd_model=args.htrd_model, mae_model=args.mae_model)
+                              amc_model=args.amc_model, htrd_model=args.htrd_model,
+                              mae_model=args.mae_model or "mae_guarded")
     print("gr-sentinel: {} -> {} for {:.0f} s{}".format(
         source.description, " + ".join(args.models), args.duration,
         "; detections on " + args.publish if args.publish else ""))

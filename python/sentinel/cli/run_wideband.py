@@ -30,7 +30,7 @@ def run_wideband(args):
     source = open_wideband_source(args.source, rate=args.rate, freq=args.freq, gain=args.gain, seed=args.seed,
                                   duration=args.duration, receiver=args.receiver)
     session = WidebandSession(source, models=args.models, mode=args.mode, publish=args.publish,
-                              amc_model=args.amc_model, htrd_model=args.htrd_model, mae_model=args.mae_model,
+                              amc_model=args.amc_model, htrd_model=args.htrd_model, mae_model=args.mae_model or "mae",
                               chunks_per_second=args.chunks_per_second)
     print("gr-sentinel wideband: {} -> emitter channeliser -> {} for {:.0f} s{}".format(
         source.description, " + ".join(args.models), args.duration,
