@@ -9,7 +9,8 @@ O'Shea, J. Corgan, T. C. Clancy, "Unsupervised representation learning of struct
 communication signals", arXiv:1604.07078), with an estimate of the window's SNR so an
 empty channel is reported as such instead of being scored. Two inputs:
 
-- SpectralAutoencoder (the shipped `mae`): the window's views that normal traffic
+- SpectralAutoencoder (the shipped `mae`; GuardedSpectralAutoencoder, `mae_guarded`, adds
+  a statistics guard for WBFM): the window's views that normal traffic
   constrains and anomalies break: a log spectrogram relative to the noise floor (8 frames
   x 64 bins), the distribution of the envelope and of the instantaneous frequency;
   a 2-D convolutional encoder for the spectrogram and a dense one for the distributions.
